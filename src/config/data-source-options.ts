@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { NOTIFICATIONS_ADMIN_ENTITIES } from '../notifications-admin/entities';
+import { NOTIFICATIONS_ADMIN_MIGRATIONS } from '../notifications-admin/migrations';
+
+export const DEFAULT_SQLITE_PATH = 'data/notifications.sqlite';
+
+/**
+ * Bounds on every PostgreSQL wait, so a stalled database becomes a
+ * DatabaseError well within 30 s instead of a hung request.
+ */
+const POSTGRES_TIMEOUTS = {
+  connectionTimeoutMillis: 5_000,
+  statement_timeout: 10_000,
+  query_timeout: 12_000,
+  idle_in_transaction_session_timeout: 15_000,
+};
+
+/**
+ * The one builder of DataSource options, for the app and the TypeORM CLI
+ * (`ormconfig.ts`) alike: SQLite by default, PostgreSQL by URL.
+ */
+export function buildDataSourceOptions(databaseUrl?: string): DataSourceOptions {
+  const common = {
+    entities: NOTIFICATIONS_ADMIN_ENTITIES,
+    migrations: NOTIFICATIONS_ADMIN_MIGRATIONS,
+    synchronize: false,
+  };
+  if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return {
+      ...common,
+      type: 'postgres',
+      url: databaseUrl,
+      poolSize: 20,
+      extra: POSTGRES_TIMEOUTS,
+    };
+  }
+  const path = databaseUrl?.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : DEFAULT_SQLITE_PATH;
+  if (path !== ':memory:') {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: path,
+    enableWAL: path !== ':memory:',
+    timeout: 5_000,
+  };
+}

@@ -1,0 +1,41 @@
+import { NotFoundException } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { ApiException } from './notifications-admin/errors/api.exception';
+import { EnvelopeExceptionFilter } from './notifications-admin/errors/envelope-exception.filter';
+import { ErrorName } from './notifications-admin/errors/error-name.enum';
+
+export const BODY_LIMIT = '64kb';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * The standalone service's HTTP surface: security headers, a bounded JSON
+ * body, and the error envelope on every route, known or not. Call before
+ * `app.init()`/`listen()` on an app created with `bodyParser: false`.
+ */
+export function configureHttp(app: NestExpressApplication): NestExpressApplication {
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(refuseOptions);
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: BODY_LIMIT, inflate: false, type: JSON_TYPES });
+  app.useGlobalFilters(new EnvelopeExceptionFilter());
+  return app;
+}
+
+/** No CORS here: OPTIONS is answered like any unknown route. */
+function refuseOptions(request: Request, _response: Response, next: NextFunction): void {
+  next(request.method === 'OPTIONS' ? new NotFoundException() : undefined);
+}
+
+/** A body in anything but JSON is refused rather than read as "no body". */
+function requireJsonBody(request: Request, _response: Response, next: NextFunction): void {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !request.is(JSON_TYPES)) {
+    next(new ApiException(ErrorName.BadRequest, 'Request body must be JSON (Content-Type: application/json)'));
+    return;
+  }
+  next();
+}

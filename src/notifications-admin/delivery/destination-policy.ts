@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
+import { lookup as dnsLookup, LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
+
+/** Raised when a destination may not be contacted; nothing was sent. */
+export class BlockedDestinationError extends Error {
+  readonly code = 'EBLOCKEDDESTINATION';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockedDestinationError';
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+interface LookupOptions {
+  family?: number | string;
+  all?: boolean;
+  hints?: number;
+}
+
+/**
+ * The private-network (SSRF) guard. A destination is allowed only when every
+ * address it resolves to is public unicast. The check runs inside the HTTP
+ * agent's DNS lookup, so the address that was checked is the address the
+ * socket connects to: DNS cannot change between check and connect.
+ */
+@Injectable()
+export class DestinationPolicy {
+  constructor(@Inject(NOTIFICATIONS_ADMIN_CONFIG) private readonly config: NotificationsAdminConfig) {}
+
+  /**
+   * Checks what can be checked before connecting: the scheme and an IP
+   * literal host (Node does not call `lookup` for literals). Returns the
+   * parsed URL.
+   */
+  checkUrl(rawUrl: string): URL {
+    let url: URL;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      throw new BlockedDestinationError('webhook URL is not a valid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new BlockedDestinationError(`webhook URL scheme ${url.protocol.replace(':', '')} is not allowed; use http or https`);
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) {
+      this.checkAddress(host, host);
+    }
+    return url;
+  }
+
+  /** A `dns.lookup`-compatible function for http(s) agents. */
+  readonly lookup = (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    const family = typeof options.family === 'number' ? options.family : 0;
+    dnsLookup(hostname, { all: true, family, hints: options.hints }, (error, addresses) => {
+      if (error) {
+        callback(error, []);
+        return;
+      }
+      try {
+        for (const { address } of addresses) {
+          this.checkAddress(hostname, address);
+        }
+      } catch (blocked) {
+        callback(blocked as BlockedDestinationError, []);
+        return;
+      }
+      if (options.all) {
+        callback(null, addresses);
+      } else {
+        callback(null, addresses[0].address, addresses[0].family);
+      }
+    });
+  };
+
+  private checkAddress(hostname: string, address: string): void {
+    if (this.config.allowPrivateNetworks) {
+      return;
+    }
+    const range = ipaddr.process(address).range();
+    if (range !== 'unicast') {
+      const where = hostname === address ? address : `${hostname} resolves to ${address}`;
+      throw new BlockedDestinationError(
+        `destination blocked: ${where}, a ${range} address; private network destinations are not allowed`,
+      );
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+
+@Entity({ name: 'webhook_notifications' })
+@Index('idx_webhook_notifications_webhook_id', ['webhookId'])
+export class WebhookNotificationEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'webhook_id', type: 'uuid' })
+  webhookId!: string;
+
+  @Column({ name: 'event_type', type: 'text' })
+  eventType!: string;
+
+  /** The raw body exactly as first sent; it is re-sent byte for byte. */
+  @Column({ type: 'text' })
+  payload!: string;
+
+  /** The headers of the first send, signature headers included. */
+  @Column({ type: 'jsonb' })
+  headers!: Record<string, string>;
+
+  @Column({ type: 'text' })
+  status!: NotificationStatus;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}

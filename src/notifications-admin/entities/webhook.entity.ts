@@ -1,0 +1,26 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity({ name: 'webhooks' })
+export class WebhookEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  url!: string;
+
+  /** The current signing secret. Never part of an answer. */
+  @Column({ type: 'text', select: false })
+  secret!: string;
+
+  @Column({ name: 'secret_rotated_at', type: Date, nullable: true })
+  secretRotatedAt!: Date | null;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,109 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { TypeORMError } from 'typeorm';
+import { ApiException } from './api.exception';
+import { ErrorName } from './error-name.enum';
+
+/** Errors raised by body-parser while the request body is read. */
+interface BodyReadError {
+  type: string;
+  status: number;
+}
+
+const BODY_READ_MESSAGES: Readonly<Record<string, string>> = {
+  'entity.too.large': 'Request body exceeds the size limit',
+  'entity.parse.failed': 'Request body is not valid JSON',
+  'charset.unsupported': 'Request body charset is not supported; send UTF-8',
+  'encoding.unsupported': 'Request body content encoding is not supported',
+  'request.aborted': 'Request body was not received completely',
+};
+
+/**
+ * The one place where failures become the spec's envelope
+ * `{ name, error, status }`. Unknown failures are logged here and answered
+ * without any detail, so no stack, SQL or secret reaches a client.
+ */
+@Catch()
+export class EnvelopeExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('NotificationsAdmin');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const apiException = this.toApiException(exception);
+    if (response.headersSent) {
+      return;
+    }
+    for (const [header, value] of Object.entries(apiException.headers)) {
+      response.setHeader(header, value);
+    }
+    response.status(apiException.status).json(apiException.toEnvelope());
+  }
+
+  private toApiException(exception: unknown): ApiException {
+    if (exception instanceof ApiException) {
+      return exception;
+    }
+    const bodyReadError = asBodyReadError(exception) ?? asBodyReadError((exception as { cause?: unknown } | null)?.cause);
+    if (bodyReadError) {
+      return new ApiException(
+        ErrorName.BadRequest,
+        BODY_READ_MESSAGES[bodyReadError.type] ?? 'Request body could not be read',
+      );
+    }
+    if (exception instanceof HttpException) {
+      return fromHttpException(exception);
+    }
+    if (exception instanceof TypeORMError || isDriverError(exception)) {
+      this.logger.error(`database failure: ${describe(exception)}`);
+      return new ApiException(ErrorName.DatabaseError, 'The database could not complete the request');
+    }
+    this.logger.error(`unexpected failure: ${describe(exception)}`);
+    return new ApiException(ErrorName.UnexpectedError, 'An unexpected error occurred');
+  }
+}
+
+function fromHttpException(exception: HttpException): ApiException {
+  const status = exception.getStatus();
+  if (status === 404 || status === 405) {
+    return new ApiException(ErrorName.NotFound, 'No such route');
+  }
+  if (status === 403 || status === 401) {
+    return new ApiException(ErrorName.AccessDenied, 'Admin credentials are required');
+  }
+  if (status === 409) {
+    return new ApiException(ErrorName.Conflict, exception.message);
+  }
+  if (status === 413) {
+    return new ApiException(ErrorName.BadRequest, BODY_READ_MESSAGES['entity.too.large']);
+  }
+  if (status === 415) {
+    return new ApiException(ErrorName.BadRequest, 'Request body media type, charset or encoding is not supported');
+  }
+  if (status >= 400 && status < 500) {
+    return new ApiException(ErrorName.BadRequest, 'Bad request');
+  }
+  return new ApiException(ErrorName.UnexpectedError, 'An unexpected error occurred');
+}
+
+function asBodyReadError(exception: unknown): BodyReadError | undefined {
+  const candidate = exception as Partial<BodyReadError> | null;
+  if (candidate && typeof candidate.type === 'string' && typeof candidate.status === 'number') {
+    if (candidate.type.startsWith('entity.') || candidate.type.endsWith('.unsupported') || candidate.type.startsWith('request.')) {
+      return candidate as BodyReadError;
+    }
+  }
+  return undefined;
+}
+
+/** pg and better-sqlite3 errors that reach us without TypeORM's wrapper. */
+function isDriverError(exception: unknown): boolean {
+  const name = (exception as Error | null)?.constructor?.name;
+  return name === 'DatabaseError' || name === 'SqliteError';
+}
+
+function describe(exception: unknown): string {
+  if (exception instanceof Error) {
+    return `${exception.constructor.name}: ${exception.message}`;
+  }
+  return String(exception);
+}

@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ApiException } from '../errors/api.exception';
+import { ErrorName } from '../errors/error-name.enum';
+import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
+import { SqlDialect } from '../persistence/sql-dialect';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** A claim still running after this long was left by a crashed instance. */
+const ABANDONED_AFTER_MARGIN_MS = 60_000;
+
+interface StoredRecord {
+  fingerprint: string;
+  state: 'running' | 'completed';
+  response: string | null;
+}
+
+/**
+ * `Idempotency-Key` handling, kept in the database so it holds across
+ * instances and restarts. A key is claimed atomically before any work; only
+ * a 200 answer is stored, anything else releases the key.
+ */
+@Injectable()
+export class IdempotencyService {
+  private readonly logger = new Logger('RetriggerIdempotency');
+  private readonly dialect: SqlDialect;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(NOTIFICATIONS_ADMIN_CONFIG) private readonly config: NotificationsAdminConfig,
+  ) {
+    this.dialect = new SqlDialect(dataSource);
+  }
+
+  async once<T>(principal: string, key: string, fingerprint: string, run: () => Promise<T>): Promise<T> {
+    if (!(await this.claim(principal, key, fingerprint))) {
+      return this.replay<T>(principal, key, fingerprint);
+    }
+    let answer: T;
+    try {
+      answer = await run();
+    } catch (error) {
+      await this.release(principal, key);
+      throw error;
+    }
+    await this.complete(principal, key, JSON.stringify(answer));
+    return answer;
+  }
+
+  /** Inserts a running record, or takes over one that expired or was abandoned. */
+  private async claim(principal: string, key: string, fingerprint: string): Promise<boolean> {
+    const d = this.dialect;
+    const now = Date.now();
+    const expired = new Date(now - IDEMPOTENCY_TTL_MS);
+    const abandoned = new Date(now - this.config.webhookTimeoutMs - ABANDONED_AFTER_MARGIN_MS);
+    const claimed: unknown[] = await this.dataSource.query(
+      `INSERT INTO retrigger_idempotency_keys (principal, idempotency_key, fingerprint, state, response, created_at)
+       VALUES (${d.params(0, 3)}, 'running', NULL, ${d.param(3)})
+       ON CONFLICT (principal, idempotency_key) DO UPDATE
+          SET fingerprint = excluded.fingerprint, state = 'running', response = NULL, created_at = excluded.created_at
+        WHERE retrigger_idempotency_keys.created_at < ${d.param(4)}
+           OR (retrigger_idempotency_keys.state = 'running' AND retrigger_idempotency_keys.created_at < ${d.param(5)})
+       RETURNING principal`,
+      [principal, key, fingerprint, d.timestamp(new Date(now)), d.timestamp(expired), d.timestamp(abandoned)],
+    );
+    return claimed.length > 0;
+  }
+
+  private async replay<T>(principal: string, key: string, fingerprint: string): Promise<T> {
+    const d = this.dialect;
+    const [record]: StoredRecord[] = await this.dataSource.query(
+      `SELECT fingerprint, state, response FROM retrigger_idempotency_keys
+        WHERE principal = ${d.param(0)} AND idempotency_key = ${d.param(1)}`,
+      [principal, key],
+    );
+    if (!record) {
+      throw new ApiException(ErrorName.Conflict, 'A request with this Idempotency-Key was just being processed; retry it');
+    }
+    if (record.fingerprint !== fingerprint) {
+      throw new ApiException(ErrorName.Conflict, 'This Idempotency-Key was already used for a different request');
+    }
+    if (record.state !== 'completed' || record.response === null) {
+      throw new ApiException(ErrorName.Conflict, 'A request with this Idempotency-Key is still being processed');
+    }
+    return JSON.parse(record.response) as T;
+  }
+
+  private async complete(principal: string, key: string, response: string): Promise<void> {
+    const d = this.dialect;
+    await this.dataSource.query(
+      `UPDATE retrigger_idempotency_keys SET state = 'completed', response = ${d.param(0)}
+        WHERE principal = ${d.param(1)} AND idempotency_key = ${d.param(2)}`,
+      [response, principal, key],
+    );
+  }
+
+  private async release(principal: string, key: string): Promise<void> {
+    const d = this.dialect;
+    try {
+      await this.dataSource.query(
+        `DELETE FROM retrigger_idempotency_keys
+          WHERE principal = ${d.param(0)} AND idempotency_key = ${d.param(1)} AND state = 'running'`,
+        [principal, key],
+      );
+    } catch (error) {
+      this.logger.warn(`could not release an Idempotency-Key after a failed request: ${(error as Error).message}`);
+    }
+  }
+}

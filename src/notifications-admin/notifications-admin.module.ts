@@ -1,0 +1,50 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DestinationPolicy } from './delivery/destination-policy';
+import { WebhookDelivery } from './delivery/webhook-delivery.service';
+import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
+import { AdminGuard } from './guards/admin.guard';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
+import { NOTIFICATIONS_ADMIN_MODULE_OPTIONS, NotificationsAdminConfigurableModule } from './notifications-admin.module-definition';
+import type { NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
+import { AttemptLog } from './persistence/attempt-log';
+import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
+import { RetriggerController } from './retrigger/retrigger.controller';
+import { RetriggerService } from './retrigger/retrigger.service';
+import { InMemoryFixedWindowStorage } from './throttling/fixed-window.storage';
+import { RedisFixedWindowStorage } from './throttling/redis-fixed-window.storage';
+import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttling/retrigger-throttler.guard';
+
+/**
+ * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`.
+ * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), HttpModule],
+  controllers: [RetriggerController],
+  providers: [
+    {
+      provide: NOTIFICATIONS_ADMIN_CONFIG,
+      inject: [NOTIFICATIONS_ADMIN_MODULE_OPTIONS],
+      useFactory: (options: NotificationsAdminModuleOptions) => resolveConfig(options),
+    },
+    {
+      provide: RETRIGGER_THROTTLER_STORAGE,
+      inject: [NOTIFICATIONS_ADMIN_CONFIG],
+      useFactory: (config: NotificationsAdminConfig) =>
+        config.redisUrl ? RedisFixedWindowStorage.connect(config.redisUrl) : new InMemoryFixedWindowStorage(),
+    },
+    DestinationPolicy,
+    WebhookDelivery,
+    AttemptLog,
+    IdempotencyService,
+    RetriggerService,
+    AdminGuard,
+    RetriggerThrottlerGuard,
+    InterruptedAttemptsSweeper,
+  ],
+  exports: [RetriggerService],
+})
+export class NotificationsAdminModule extends NotificationsAdminConfigurableModule {}

@@ -1,0 +1,43 @@
+import { DataSource } from 'typeorm';
+
+/** PostgreSQL is the production path; everything else we run on is SQLite. */
+export function isPostgres(dataSource: DataSource): boolean {
+  return dataSource.options.type === 'postgres';
+}
+
+/**
+ * The few differences between PostgreSQL and SQLite that the hand-written,
+ * batched statements of this module depend on.
+ */
+export class SqlDialect {
+  readonly postgres: boolean;
+
+  constructor(dataSource: DataSource) {
+    this.postgres = isPostgres(dataSource);
+  }
+
+  /** The placeholder for the parameter at `index` (0-based). */
+  param(index: number): string {
+    return this.postgres ? `$${index + 1}` : '?';
+  }
+
+  /** `count` placeholders starting at `start`, comma separated. */
+  params(start: number, count: number): string {
+    return Array.from({ length: count }, (_, offset) => this.param(start + offset)).join(', ');
+  }
+
+  /** A timestamp as the driver stores it: Date for PostgreSQL, UTC text for SQLite. */
+  timestamp(date: Date): Date | string {
+    return this.postgres ? date : date.toISOString().replace('T', ' ').slice(0, 23);
+  }
+
+  /** jsonb arrives parsed from PostgreSQL and as JSON text from SQLite. */
+  json<T>(value: unknown): T {
+    return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+  }
+
+  /** booleans arrive as booleans from PostgreSQL and as 0/1 from SQLite. */
+  boolean(value: unknown): boolean {
+    return value === true || value === 1 || value === '1' || value === 'true';
+  }
+}

@@ -1,0 +1,77 @@
+import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { isUUID, validate } from 'class-validator';
+import type { Request } from 'express';
+import { ApiException } from '../errors/api.exception';
+import { ErrorName } from '../errors/error-name.enum';
+import { RetriggerRequestDto } from './dto/retrigger-request.dto';
+
+/** What a retrigger request carries, before validation. */
+export interface RawRetriggerRequest {
+  webhookId: string;
+  body: unknown;
+  idempotencyKey: string | string[] | undefined;
+}
+
+export interface ValidRetriggerRequest {
+  webhookId: string;
+  webhookNotificationIds: string[];
+  idempotencyKey?: string;
+}
+
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+/**
+ * Extracts path, body and `Idempotency-Key` together, so that one pipe can
+ * check them in the contract's order: Nest would run separate parameter
+ * pipes concurrently.
+ */
+export const RetriggerRequest = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): RawRetriggerRequest => {
+    const request = context.switchToHttp().getRequest<Request>();
+    return {
+      webhookId: String(request.params.webhookId),
+      body: request.body,
+      idempotencyKey: request.headers['idempotency-key'],
+    };
+  },
+);
+
+/**
+ * Validates a retrigger request: a bad webhookId is IllegalArgument, then a
+ * bad body or Idempotency-Key is ValidationFailed with the first rule broken,
+ * naming the field.
+ */
+@Injectable()
+export class RetriggerRequestPipe implements PipeTransform<RawRetriggerRequest, Promise<ValidRetriggerRequest>> {
+  async transform(raw: RawRetriggerRequest): Promise<ValidRetriggerRequest> {
+    if (!isUUID(raw.webhookId, 'all')) {
+      throw new ApiException(ErrorName.IllegalArgument, 'webhookId must be a UUID');
+    }
+    const webhookNotificationIds = await validateBody(raw.body);
+    return { webhookId: raw.webhookId, webhookNotificationIds, idempotencyKey: validateIdempotencyKey(raw.idempotencyKey) };
+  }
+}
+
+async function validateBody(body: unknown): Promise<string[]> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiException(ErrorName.ValidationFailed, 'request body must be a JSON object with webhookNotificationIds');
+  }
+  const dto = plainToInstance(RetriggerRequestDto, body);
+  const errors = await validate(dto, { stopAtFirstError: true, forbidUnknownValues: false });
+  const firstBroken = errors[0]?.constraints;
+  if (firstBroken) {
+    throw new ApiException(ErrorName.ValidationFailed, Object.values(firstBroken)[0]);
+  }
+  return dto.webhookNotificationIds;
+}
+
+function validateIdempotencyKey(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+    throw new ApiException(ErrorName.ValidationFailed, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
+  }
+  return value;
+}
