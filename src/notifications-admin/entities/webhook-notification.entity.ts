@@ -18,8 +18,12 @@ export class WebhookNotificationEntity {
   @Column({ type: 'text' })
   payload!: string;
 
-  /** The headers of the first send, signature headers included. */
-  @Column({ type: 'jsonb' })
+  /**
+   * The headers of the first send, signature headers included. `json` maps to
+   * the jsonb column on PostgreSQL and keeps JSON text on SQLite (TypeORM's
+   * `jsonb` would store SQLite's binary JSONB there).
+   */
+  @Column({ type: 'json' })
   headers!: Record<string, string>;
 
   @Column({ type: 'text' })

@@ -31,6 +31,11 @@ export class SqlDialect {
     return this.postgres ? date : date.toISOString().replace('T', ' ').slice(0, 23);
   }
 
+  /** Selects a JSON column as JSON text or a parsed value, whether SQLite holds it as text or JSONB. */
+  jsonColumn(column: string): string {
+    return this.postgres ? column : `json(${column})`;
+  }
+
   /** jsonb arrives parsed from PostgreSQL and as JSON text from SQLite. */
   json<T>(value: unknown): T {
     return (typeof value === 'string' ? JSON.parse(value) : value) as T;

@@ -114,7 +114,7 @@ export class RetriggerService {
     const rows: LoadedRow[] = await this.webhooks
       .createQueryBuilder('w')
       .select(['w.url AS webhook_url', 'w.enabled AS webhook_enabled'])
-      .addSelect(['n.id AS notification_id', 'n.payload AS payload', 'n.headers AS headers'])
+      .addSelect(['n.id AS notification_id', 'n.payload AS payload', `${this.dialect.jsonColumn('n.headers')} AS headers`])
       .leftJoin(WebhookNotificationEntity, 'n', 'n.webhook_id = w.id AND n.id IN (:...lookupIds)', { lookupIds })
       .where('w.id = :webhookId', { webhookId: command.webhookId })
       .getRawMany();

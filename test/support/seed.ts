@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { WebhookEntity } from '../../src/notifications-admin/entities/webhook.entity';
+import { WebhookNotificationEntity } from '../../src/notifications-admin/entities/webhook-notification.entity';
+import { WebhookNotificationRequestEntity } from '../../src/notifications-admin/entities/webhook-notification-request.entity';
+
+/** A Standard Webhooks secret: `whsec_` + base64 of random bytes. */
+export function newSecret(): string {
+  return `whsec_${Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64')}`;
+}
+
+export async function seedWebhook(
+  dataSource: DataSource,
+  fields: Partial<Pick<WebhookEntity, 'url' | 'secret' | 'enabled'>> = {},
+): Promise<WebhookEntity> {
+  const webhook = dataSource.getRepository(WebhookEntity).create({
+    id: randomUUID(),
+    url: fields.url ?? 'http://127.0.0.1:9/hooks',
+    secret: fields.secret ?? newSecret(),
+    enabled: fields.enabled ?? true,
+    secretRotatedAt: null,
+  });
+  return dataSource.getRepository(WebhookEntity).save(webhook);
+}
+
+export interface SeededNotification {
+  id: string;
+  payload: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * A notification stored as the platform's first send left it: the payload
+ * bytes and the Standard Webhooks headers signed with `secret`.
+ */
+export async function seedNotification(
+  dataSource: DataSource,
+  webhook: Pick<WebhookEntity, 'id'>,
+  secret: string,
+  fields: {
+    payload?: string;
+    status?: WebhookNotificationEntity['status'];
+    extraHeaders?: Record<string, string>;
+    /** Signed just now, so a receiver's timestamp tolerance accepts it. */
+    freshSignature?: boolean;
+  } = {},
+): Promise<SeededNotification> {
+  const id = randomUUID();
+  const payload = fields.payload ?? JSON.stringify({ type: 'invoice.paid', data: { id: randomUUID(), amount: 4200, note: 'café ✓' } });
+  const messageId = `msg_${id}`;
+  const sentAt = new Date(Date.now() - (fields.freshSignature ? 1_000 : 3_600_000));
+  const signature = new Webhook(secret).sign(messageId, sentAt, payload);
+  const headers = {
+    'content-type': 'application/json',
+    'webhook-id': messageId,
+    'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+    'webhook-signature': signature,
+    ...fields.extraHeaders,
+  };
+  await dataSource.getRepository(WebhookNotificationEntity).insert({
+    id,
+    webhookId: webhook.id,
+    eventType: 'invoice.paid',
+    payload,
+    headers,
+    status: fields.status ?? 'failed',
+  });
+  return { id, payload, headers };
+}
+
+export async function attemptsOf(dataSource: DataSource, notificationId: string): Promise<WebhookNotificationRequestEntity[]> {
+  return dataSource.getRepository(WebhookNotificationRequestEntity).find({
+    where: { webhookNotificationId: notificationId },
+    order: { createdAt: 'ASC' },
+  });
+}
+
+export async function notificationStatus(dataSource: DataSource, notificationId: string): Promise<string> {
+  const notification = await dataSource.getRepository(WebhookNotificationEntity).findOneByOrFail({ id: notificationId });
+  return notification.status;
+}
