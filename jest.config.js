@@ -7,7 +7,7 @@ const ESM_PACKAGES = ['@nestjs/common', '@nestjs/core', '@nestjs/testing', '@nes
 
 const common = {
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     '^.+\\.js$': [
       'babel-jest',
       { babelrc: false, configFile: false, plugins: ['@babel/plugin-transform-modules-commonjs', require.resolve('./test/support/babel-import-meta.js')] },
