@@ -139,6 +139,45 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       expect(await notificationStatus(testApp.dataSource, second.id)).toBe('delivered');
     });
 
+    it('records the attempt as pending before the receiver gets the request', async () => {
+      let seenByReceiver: WebhookNotificationRequestEntity[] = [];
+      let notificationId = '';
+      const observing = await Receiver.start(async (_request, response) => {
+        seenByReceiver = await attemptsOf(testApp.dataSource, notificationId);
+        response.writeHead(200).end();
+      });
+      try {
+        const webhook = await seedWebhook(testApp.dataSource, { url: observing.url });
+        notificationId = (await seedNotification(testApp.dataSource, webhook, newSecret())).id;
+
+        const response = await retrigger(testApp, webhook.id, [notificationId]);
+
+        expect(seenByReceiver).toEqual([
+          expect.objectContaining({
+            id: response.body.successfulNotifications[0].retriggeredNotificationRequestId,
+            status: 'pending',
+            durationMs: null,
+            completedAt: null,
+          }),
+        ]);
+        expect((await attemptsOf(testApp.dataSource, notificationId))[0].status).toBe('succeeded');
+      } finally {
+        await observing.close();
+      }
+    });
+
+    it('matches ids whatever their case, and answers them as sent', async () => {
+      const webhook = await seedWebhook(testApp.dataSource, { url: receiver.url });
+      const stored = await seedNotification(testApp.dataSource, webhook, newSecret());
+
+      const response = await retrigger(testApp, webhook.id.toUpperCase(), [stored.id.toUpperCase()]);
+
+      expect(response.body.successfulNotifications).toEqual([
+        { webhookNotificationId: stored.id.toUpperCase(), retriggeredNotificationRequestId: expect.any(String), error: null },
+      ]);
+      expect(await attemptsOf(testApp.dataSource, stored.id)).toHaveLength(1);
+    });
+
     it('sends to the webhook’s current URL', async () => {
       const moved = await Receiver.start(answer(202));
       try {

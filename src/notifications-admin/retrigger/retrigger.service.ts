@@ -110,13 +110,14 @@ export class RetriggerService {
 
   /** The webhook and the requested notifications that belong to it, in one statement. */
   private async load(command: RetriggerCommand): Promise<LoadedWebhook> {
+    // Ids are matched as sent and in lower case: PostgreSQL's uuid ignores case, SQLite's text does not.
     const lookupIds = [...new Set(command.webhookNotificationIds.flatMap((id) => [id, id.toLowerCase()]))];
     const rows: LoadedRow[] = await this.webhooks
       .createQueryBuilder('w')
       .select(['w.url AS webhook_url', 'w.enabled AS webhook_enabled'])
       .addSelect(['n.id AS notification_id', 'n.payload AS payload', `${this.dialect.jsonColumn('n.headers')} AS headers`])
       .leftJoin(WebhookNotificationEntity, 'n', 'n.webhook_id = w.id AND n.id IN (:...lookupIds)', { lookupIds })
-      .where('w.id = :webhookId', { webhookId: command.webhookId })
+      .where('w.id IN (:...webhookIds)', { webhookIds: [...new Set([command.webhookId, command.webhookId.toLowerCase()])] })
       .getRawMany();
     if (rows.length === 0) {
       throw new ApiException(ErrorName.NotFound, `Webhook ${command.webhookId} not found`);
