@@ -30,7 +30,7 @@ describe('checks, in the contract’s order', () => {
     return body === undefined ? call : call.send(body as object);
   }
 
-  async function expectEnvelope(response: request.Response, status: number, name: string, error?: RegExp) {
+  function expectEnvelope(response: request.Response, status: number, name: string, error?: RegExp) {
     expect({ status: response.status, name: response.body.name }).toEqual({ status, name });
     expect(Object.keys(response.body).sort()).toEqual(['error', 'name', 'status']);
     expect(response.body.status).toBe(status);
@@ -49,12 +49,12 @@ describe('checks, in the contract’s order', () => {
       ['the key without the Bearer scheme', 'KEY'],
     ])('%s', async (_case, authorization) => {
       const header = authorization === 'KEY' ? testApp.apiKey : authorization;
-      await expectEnvelope(await post(retriggerPath('not-a-uuid'), { webhookNotificationIds: 'nope' }, header), 403, 'AccessDenied');
+      expectEnvelope(await post(retriggerPath('not-a-uuid'), { webhookNotificationIds: 'nope' }, header), 403, 'AccessDenied');
     });
 
     it('matches Bearer without regard to case', async () => {
       const response = await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }, `bEaReR ${testApp.apiKey}`);
-      await expectEnvelope(response, 404, 'NotFound');
+      expectEnvelope(response, 404, 'NotFound');
     });
   });
 
@@ -68,16 +68,16 @@ describe('checks, in the contract’s order', () => {
     it('counts every admin request whatever its outcome, and no other', async () => {
       const path = retriggerPath('not-a-uuid');
       for (let i = 0; i < 5; i++) {
-        await expectEnvelope(await request(limited.baseUrl).post(path).set('Authorization', 'Bearer wrong'), 403, 'AccessDenied');
+        expectEnvelope(await request(limited.baseUrl).post(path).set('Authorization', 'Bearer wrong'), 403, 'AccessDenied');
       }
       for (let i = 0; i < 3; i++) {
         const response = await request(limited.baseUrl).post(path).set('Authorization', `Bearer ${limited.apiKey}`).send({});
-        await expectEnvelope(response, 400, 'IllegalArgument');
+        expectEnvelope(response, 400, 'IllegalArgument');
       }
 
       const response = await request(limited.baseUrl).post(path).set('Authorization', `Bearer ${limited.apiKey}`).send({});
 
-      await expectEnvelope(response, 400, 'RETRIGGER_RATE_LIMITED', /rate limit/i);
+      expectEnvelope(response, 400, 'RETRIGGER_RATE_LIMITED', /rate limit/i);
       const retryAfter = Number(response.headers['retry-after']);
       expect(Number.isInteger(retryAfter)).toBe(true);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -87,19 +87,19 @@ describe('checks, in the contract’s order', () => {
         .post(retriggerPath(randomUUID()))
         .set('Authorization', `Bearer ${limited.apiKey}`)
         .send({ webhookNotificationIds: [VALID_ID] });
-      await expectEnvelope(valid, 400, 'RETRIGGER_RATE_LIMITED');
+      expectEnvelope(valid, 400, 'RETRIGGER_RATE_LIMITED');
     });
 
     it('opens a new window when the old one ends', async () => {
       const short = await startTestApp({ rateLimit: 1, rateWindowMs: 1_000 });
       try {
         const call = () => request(short.baseUrl).post(retriggerPath('x')).set('Authorization', `Bearer ${short.apiKey}`).send({});
-        await expectEnvelope(await call(), 400, 'IllegalArgument');
+        expectEnvelope(await call(), 400, 'IllegalArgument');
         const limitedResponse = await call();
-        await expectEnvelope(limitedResponse, 400, 'RETRIGGER_RATE_LIMITED');
+        expectEnvelope(limitedResponse, 400, 'RETRIGGER_RATE_LIMITED');
         expect(limitedResponse.headers['retry-after']).toBe('1');
         await new Promise((resolve) => setTimeout(resolve, 1_100));
-        await expectEnvelope(await call(), 400, 'IllegalArgument');
+        expectEnvelope(await call(), 400, 'IllegalArgument');
       } finally {
         await short.close();
       }
@@ -108,7 +108,7 @@ describe('checks, in the contract’s order', () => {
 
   describe('3. webhookId → 400 IllegalArgument, before the body is looked at', () => {
     it.each(['not-a-uuid', '123', '3f0e8d4c-9d7a-4c1e-8f5b-2a6d7e9c1b4', '3f0e8d4c9d7a4c1e8f5b2a6d7e9c1b40x'])('%s', async (webhookId) => {
-      await expectEnvelope(await post(retriggerPath(webhookId), { webhookNotificationIds: 'not an array' }), 400, 'IllegalArgument', /webhookId/);
+      expectEnvelope(await post(retriggerPath(webhookId), { webhookNotificationIds: 'not an array' }), 400, 'IllegalArgument', /webhookId/);
     });
   });
 
@@ -126,23 +126,23 @@ describe('checks, in the contract’s order', () => {
       ['duplicates in another case', { webhookNotificationIds: [VALID_ID, VALID_ID.toUpperCase()] }, /webhookNotificationIds must not contain duplicates/],
       ['a JSON array body', [VALID_ID], /request body must be a JSON object/],
     ])('%s', async (_case, body, error) => {
-      await expectEnvelope(await post(retriggerPath(randomUUID()), body), 400, 'ValidationFailed', error);
+      expectEnvelope(await post(retriggerPath(randomUUID()), body), 400, 'ValidationFailed', error);
     });
 
     it('accepts exactly 25 ids', async () => {
       const response = await post(retriggerPath(randomUUID()), { webhookNotificationIds: Array.from({ length: 25 }, () => randomUUID()) });
-      await expectEnvelope(response, 404, 'NotFound');
+      expectEnvelope(response, 404, 'NotFound');
     });
 
     it.each(['', 'x'.repeat(256), 'tab\there', 'ünïcode'])('refuses Idempotency-Key %j', async (key) => {
       const response = await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }).set('Idempotency-Key', key);
-      await expectEnvelope(response, 400, 'ValidationFailed', /Idempotency-Key/);
+      expectEnvelope(response, 400, 'ValidationFailed', /Idempotency-Key/);
     });
   });
 
   describe('5. webhook state', () => {
     it('unknown webhook → 404 NotFound', async () => {
-      await expectEnvelope(await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }), 404, 'NotFound', /Webhook .* not found/);
+      expectEnvelope(await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }), 404, 'NotFound', /Webhook .* not found/);
     });
 
     it('disabled webhook → 409 Conflict, and nothing is sent', async () => {
@@ -150,7 +150,7 @@ describe('checks, in the contract’s order', () => {
       const stored = await seedNotification(testApp.dataSource, webhook, newSecret());
       const before = receiver.requests.length;
 
-      await expectEnvelope(await post(retriggerPath(webhook.id), { webhookNotificationIds: [stored.id] }), 409, 'Conflict', /disabled/);
+      expectEnvelope(await post(retriggerPath(webhook.id), { webhookNotificationIds: [stored.id] }), 409, 'Conflict', /disabled/);
 
       expect(receiver.requests.length).toBe(before);
     });
@@ -190,7 +190,7 @@ describe('checks, in the contract’s order', () => {
     ])('%s', async (_case, call, status, name) => {
       const response = await call();
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      await expectEnvelope(response, status, name);
+      expectEnvelope(response, status, name);
     });
 
     it('sends security headers and no x-powered-by', async () => {

@@ -226,7 +226,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       ['receiver 404', () => Receiver.start(answer(404)), /^receiver answered 404$/, 404],
       [
         'refused connection',
-        async () => ({ url: `http://127.0.0.1:${await closedPort()}/hooks`, close: async () => undefined }),
+        async () => ({ url: `http://127.0.0.1:${await closedPort()}/hooks`, close: () => Promise.resolve() }),
         /^connection refused by 127\.0\.0\.1:\d+$/,
         null,
       ],

@@ -12,12 +12,13 @@ export type ReceiverHandler = (request: ReceivedRequest, response: ServerRespons
 
 /** A real HTTP server on a loopback port that records what it receives. */
 export class Receiver {
-  readonly requests: ReceivedRequest[] = [];
   private readonly sockets = new Set<Socket>();
 
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    /** Every request received so far, in order of arrival. */
+    readonly requests: ReceivedRequest[],
   ) {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -26,20 +27,19 @@ export class Receiver {
   }
 
   static async start(handler: ReceiverHandler = answer(200, 'ok')): Promise<Receiver> {
-    let receiver: Receiver | undefined;
+    const received: ReceivedRequest[] = [];
     const server = createServer((raw, response) => {
       const chunks: Buffer[] = [];
       raw.on('data', (chunk: Buffer) => chunks.push(chunk));
       raw.on('end', () => {
         const request = { method: raw.method ?? '', url: raw.url ?? '', headers: raw.headers, body: Buffer.concat(chunks) };
-        receiver!.requests.push(request);
+        received.push(request);
         void Promise.resolve(handler(request, response, raw)).catch(() => response.destroy());
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    receiver = new Receiver(server, `http://127.0.0.1:${port}/hooks`);
-    return receiver;
+    return new Receiver(server, `http://127.0.0.1:${port}/hooks`, received);
   }
 
   get port(): number {

@@ -134,7 +134,7 @@ function readCapped(stream: IncomingMessage, deadline: AbortSignal): Promise<Cap
   return new Promise((resolve, reject) => {
     const onDeadline = () => {
       stream.destroy();
-      reject(deadline.reason);
+      reject(new Error('the delivery deadline passed while reading the answer'));
     };
     if (deadline.aborted) {
       onDeadline();
@@ -165,7 +165,7 @@ function readCapped(stream: IncomingMessage, deadline: AbortSignal): Promise<Cap
 
 /** UTF-8 text of at most RESPONSE_BODY_LIMIT bytes that every database can store. */
 function toStoredText(bytes: Buffer): string {
-  let text = bytes.toString('utf8').replace(/\u0000/g, '');
+  let text = bytes.toString('utf8').replaceAll('\0', '');
   while (Buffer.byteLength(text, 'utf8') > RESPONSE_BODY_LIMIT) {
     text = text.slice(0, -1);
   }

@@ -25,7 +25,7 @@ interface Window {
 export class InMemoryFixedWindowStorage implements ThrottlerStorage {
   private readonly windows = new Map<string, Window>();
 
-  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+  increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) {
@@ -34,7 +34,7 @@ export class InMemoryFixedWindowStorage implements ThrottlerStorage {
       this.windows.set(key, window);
     }
     window.hits += 1;
-    return fixedWindowRecord(window.hits, window.endsAt - now, limit);
+    return Promise.resolve(fixedWindowRecord(window.hits, window.endsAt - now, limit));
   }
 
   private dropExpired(now: number): void {

@@ -65,7 +65,7 @@ export class RedisFixedWindowStorage implements ThrottlerStorage, OnModuleDestro
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     this.redis.disconnect();
   }
 

@@ -25,19 +25,19 @@ export class RetriggerThrottlerGuard extends ThrottlerGuard {
     super({ throttlers: [{ name: 'retrigger', limit: config.rateLimit, ttl: config.rateWindowMs }], setHeaders: false }, storage, reflector);
   }
 
-  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+  protected override getTracker(request: Record<string, unknown>): Promise<string> {
     const principal = getAdminPrincipal(request as unknown as Request);
     if (!principal) {
       throw new ApiException(ErrorName.AccessDenied, 'Admin credentials are required');
     }
-    return principal;
+    return Promise.resolve(principal);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
     return `${throttlerName}:${tracker}`;
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const seconds = detail.timeToBlockExpire;
     throw new ApiException(
       ErrorName.RetriggerRateLimited,
