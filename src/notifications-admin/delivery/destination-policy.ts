@@ -14,6 +14,13 @@ export class BlockedDestinationError extends Error {
   }
 }
 
+/**
+ * IANA reserves ::/8. ipaddr.js names its loopback, unspecified and
+ * IPv4-mapped parts but calls the rest, such as the deprecated IPv4-compatible
+ * `::7f00:1`, unicast; some stacks still route those to the embedded IPv4.
+ */
+const IPV6_RESERVED = ipaddr.parseCIDR('::/8');
+
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 interface LookupOptions {
@@ -82,7 +89,8 @@ export class DestinationPolicy {
     if (this.config.allowPrivateNetworks) {
       return;
     }
-    const range = ipaddr.process(address).range();
+    const parsed = ipaddr.process(address);
+    const range = parsed.kind() === 'ipv6' && parsed.match(IPV6_RESERVED) && parsed.range() === 'unicast' ? 'reserved' : parsed.range();
     if (range !== 'unicast') {
       const where = hostname === address ? address : `${hostname} resolves to ${address}`;
       throw new BlockedDestinationError(

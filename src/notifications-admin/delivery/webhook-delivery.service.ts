@@ -153,8 +153,10 @@ function readCapped(stream: IncomingMessage, deadline: AbortSignal): Promise<Cap
         keptBytes += slice.length;
       }
       if (totalBytes > RESPONSE_DRAIN_LIMIT) {
-        stream.destroy();
+        // Settle first: destroying the stream reports 'aborted' synchronously,
+        // which would turn an oversized answer into a "connection reset".
         resolve({ text: toStoredText(Buffer.concat(kept)), tooLarge: true });
+        stream.destroy();
       }
     });
     stream.on('end', () => resolve({ text: toStoredText(Buffer.concat(kept)), tooLarge: false }));

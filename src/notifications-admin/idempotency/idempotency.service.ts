@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
+import { databaseCall, isDatabaseError } from '../persistence/database-call';
 import { SqlDialect } from '../persistence/sql-dialect';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -41,7 +42,12 @@ export class IdempotencyService {
     try {
       answer = await run();
     } catch (error) {
-      await this.release(principal, key);
+      // With the database failing, releasing would only add another timeout
+      // to the answer; a key it cannot release is taken over once abandoned.
+      const released = this.release(principal, key);
+      if (!isDatabaseError(error)) {
+        await released;
+      }
       throw error;
     }
     await this.complete(principal, key, JSON.stringify(answer));
@@ -54,7 +60,8 @@ export class IdempotencyService {
     const now = Date.now();
     const expired = new Date(now - IDEMPOTENCY_TTL_MS);
     const abandoned = new Date(now - this.config.webhookTimeoutMs - ABANDONED_AFTER_MARGIN_MS);
-    const claimed: unknown[] = await this.dataSource.query(
+    const claimed: unknown[] = await databaseCall(() =>
+      this.dataSource.query(
       `INSERT INTO retrigger_idempotency_keys (principal, idempotency_key, fingerprint, state, response, created_at)
        VALUES (${d.params(0, 3)}, 'running', NULL, ${d.param(3)})
        ON CONFLICT (principal, idempotency_key) DO UPDATE
@@ -62,17 +69,20 @@ export class IdempotencyService {
         WHERE retrigger_idempotency_keys.created_at < ${d.param(4)}
            OR (retrigger_idempotency_keys.state = 'running' AND retrigger_idempotency_keys.created_at < ${d.param(5)})
        RETURNING principal`,
-      [principal, key, fingerprint, d.timestamp(new Date(now)), d.timestamp(expired), d.timestamp(abandoned)],
+        [principal, key, fingerprint, d.timestamp(new Date(now)), d.timestamp(expired), d.timestamp(abandoned)],
+      ),
     );
     return claimed.length > 0;
   }
 
   private async replay<T>(principal: string, key: string, fingerprint: string): Promise<T> {
     const d = this.dialect;
-    const [record]: StoredRecord[] = await this.dataSource.query(
-      `SELECT fingerprint, state, response FROM retrigger_idempotency_keys
-        WHERE principal = ${d.param(0)} AND idempotency_key = ${d.param(1)}`,
-      [principal, key],
+    const [record]: StoredRecord[] = await databaseCall(() =>
+      this.dataSource.query(
+        `SELECT fingerprint, state, response FROM retrigger_idempotency_keys
+          WHERE principal = ${d.param(0)} AND idempotency_key = ${d.param(1)}`,
+        [principal, key],
+      ),
     );
     if (!record) {
       throw new ApiException(ErrorName.Conflict, 'A request with this Idempotency-Key was just being processed; retry it');
@@ -88,10 +98,12 @@ export class IdempotencyService {
 
   private async complete(principal: string, key: string, response: string): Promise<void> {
     const d = this.dialect;
-    await this.dataSource.query(
-      `UPDATE retrigger_idempotency_keys SET state = 'completed', response = ${d.param(0)}
-        WHERE principal = ${d.param(1)} AND idempotency_key = ${d.param(2)}`,
-      [response, principal, key],
+    await databaseCall(() =>
+      this.dataSource.query(
+        `UPDATE retrigger_idempotency_keys SET state = 'completed', response = ${d.param(0)}
+          WHERE principal = ${d.param(1)} AND idempotency_key = ${d.param(2)}`,
+        [response, principal, key],
+      ),
     );
   }
 

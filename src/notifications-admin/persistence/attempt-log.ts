@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { databaseCall } from './database-call';
 import { SqlDialect } from './sql-dialect';
 
 export interface AttemptToOpen {
@@ -24,16 +25,35 @@ export interface AttemptOutcome {
 const INTERRUPTED = 'interrupted';
 
 /**
+ * When recording outcomes fails, they are retried in the background for this
+ * long: the sends happened, so their real outcome is worth more than the
+ * sweeper's "interrupted". Past it the sweeper takes over.
+ */
+export const CLOSE_RETRY_WINDOW_MS = 60_000;
+const CLOSE_RETRY_FIRST_DELAY_MS = 500;
+const CLOSE_RETRY_MAX_DELAY_MS = 5_000;
+
+/**
  * The one place where `webhook_notification_requests` rows are written.
  * Rows are opened as `pending` before anything is sent and closed after, in
  * one statement per phase whatever the number of notifications.
  */
 @Injectable()
-export class AttemptLog {
+export class AttemptLog implements OnModuleDestroy {
+  private readonly logger = new Logger('RetriggerRecovery');
   private readonly dialect: SqlDialect;
+  private readonly retries = new Set<NodeJS.Timeout>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = new SqlDialect(dataSource);
+  }
+
+  /** Outcomes still waiting for a retry are left to the sweeper. */
+  onModuleDestroy(): void {
+    for (const timer of this.retries) {
+      clearTimeout(timer);
+    }
+    this.retries.clear();
   }
 
   /**
@@ -52,12 +72,14 @@ export class AttemptLog {
       values.push(randomUUID(), attempt.notificationId, attempt.url, 'pending', attempt.retriggeredBy, this.dialect.timestamp(now));
       return `(${this.dialect.params(index * columns, columns)})`;
     });
-    const inserted: Array<{ id: string; webhook_notification_id: string }> = await this.dataSource.query(
-      `INSERT INTO webhook_notification_requests (id, webhook_notification_id, url, status, retriggered_by, created_at)
-       VALUES ${rows.join(', ')}
-       ON CONFLICT DO NOTHING
-       RETURNING id, webhook_notification_id`,
-      values,
+    const inserted: Array<{ id: string; webhook_notification_id: string }> = await databaseCall(() =>
+      this.dataSource.query(
+        `INSERT INTO webhook_notification_requests (id, webhook_notification_id, url, status, retriggered_by, created_at)
+         VALUES ${rows.join(', ')}
+         ON CONFLICT DO NOTHING
+         RETURNING id, webhook_notification_id`,
+        values,
+      ),
     );
     for (const row of inserted) {
       opened.set(row.webhook_notification_id, row.id);
@@ -65,15 +87,21 @@ export class AttemptLog {
     return opened;
   }
 
-  /** Completes the attempts and marks the notifications of the successful ones delivered. */
+  /**
+   * Completes the attempts and marks the notifications of the successful ones
+   * delivered. When the database fails here the sends have already happened:
+   * the caller gets the DatabaseError, and the outcomes are retried in the
+   * background until they land or CLOSE_RETRY_WINDOW_MS has passed.
+   */
   async close(outcomes: readonly AttemptOutcome[]): Promise<void> {
     if (outcomes.length === 0) {
       return;
     }
-    if (this.dialect.postgres) {
-      await this.closeOnPostgres(outcomes);
-    } else {
-      await this.closeOnSqlite(outcomes);
+    try {
+      await databaseCall(() => this.write(outcomes));
+    } catch (error) {
+      this.retryLater(outcomes, Date.now() + CLOSE_RETRY_WINDOW_MS, CLOSE_RETRY_FIRST_DELAY_MS);
+      throw error;
     }
   }
 
@@ -84,17 +112,45 @@ export class AttemptLog {
    */
   async failInterrupted(cutoff: Date, now: Date): Promise<number> {
     const d = this.dialect;
-    const rows: unknown[] = await this.dataSource.query(
-      `UPDATE webhook_notification_requests
-          SET status = 'failed', error = ${d.param(0)}, completed_at = ${d.param(1)}
-        WHERE status = 'pending' AND created_at < ${d.param(2)}
-        RETURNING id`,
-      [INTERRUPTED, d.timestamp(now), d.timestamp(cutoff)],
+    const rows: unknown[] = await databaseCall(() =>
+      this.dataSource.query(
+        `UPDATE webhook_notification_requests
+            SET status = 'failed', error = ${d.param(0)}, completed_at = ${d.param(1)}
+          WHERE status = 'pending' AND created_at < ${d.param(2)}
+          RETURNING id`,
+        [INTERRUPTED, d.timestamp(now), d.timestamp(cutoff)],
+      ),
     );
     return rows.length;
   }
 
-  /** One statement: PostgreSQL lets an UPDATE feed another through a CTE. */
+  private write(outcomes: readonly AttemptOutcome[]): Promise<void> {
+    return this.dialect.postgres ? this.closeOnPostgres(outcomes) : this.closeOnSqlite(outcomes);
+  }
+
+  private retryLater(outcomes: readonly AttemptOutcome[], giveUpAt: number, delayMs: number): void {
+    if (Date.now() + delayMs > giveUpAt) {
+      this.logger.error(
+        `gave up recording the outcome of ${outcomes.length} delivery attempt(s); they stay pending until marked interrupted`,
+      );
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      this.write(outcomes).then(
+        () => this.logger.warn(`recorded the outcome of ${outcomes.length} delivery attempt(s) after a database failure`),
+        () => this.retryLater(outcomes, giveUpAt, Math.min(delayMs * 2, CLOSE_RETRY_MAX_DELAY_MS)),
+      );
+    }, delayMs);
+    timer.unref();
+    this.retries.add(timer);
+  }
+
+  /**
+   * One statement: PostgreSQL lets an UPDATE feed another through a CTE. Only
+   * pending attempts are completed, so a retry after an ambiguous failure (the
+   * first try may have landed) or after the sweeper changes nothing.
+   */
   private async closeOnPostgres(outcomes: readonly AttemptOutcome[]): Promise<void> {
     const columns = 7;
     const values: unknown[] = [];
@@ -112,7 +168,7 @@ export class AttemptLog {
                 response_body = outcome.response_body, error = outcome.error,
                 duration_ms = outcome.duration_ms, completed_at = outcome.completed_at
            FROM outcome
-          WHERE attempt.id = outcome.id
+          WHERE attempt.id = outcome.id AND attempt.status = 'pending'
          RETURNING attempt.webhook_notification_id, outcome.status, outcome.completed_at
        )
        UPDATE webhook_notifications AS notification
@@ -123,7 +179,11 @@ export class AttemptLog {
     );
   }
 
-  /** SQLite has no data-modifying CTE: two statements in one local transaction. */
+  /**
+   * SQLite has no data-modifying CTE: two statements in one local
+   * transaction, the second fed by what the first completed (only pending
+   * attempts, as on PostgreSQL).
+   */
   private async closeOnSqlite(outcomes: readonly AttemptOutcome[]): Promise<void> {
     const columns = 7;
     const values: unknown[] = [];
@@ -131,21 +191,23 @@ export class AttemptLog {
       values.push(...this.outcomeValues(outcome));
       return `(${this.dialect.params(index * columns, columns)})`;
     });
-    const delivered = outcomes.filter((outcome) => outcome.succeeded);
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
+      const completed: Array<{ webhook_notification_id: string; status: string; completed_at: string }> = await manager.query(
         `UPDATE webhook_notification_requests
             SET status = outcome.column2, response_status = outcome.column3, response_body = outcome.column4,
                 error = outcome.column5, duration_ms = outcome.column6, completed_at = outcome.column7
            FROM (VALUES ${rows.join(', ')}) AS outcome
-          WHERE webhook_notification_requests.id = outcome.column1`,
+          WHERE webhook_notification_requests.id = outcome.column1 AND webhook_notification_requests.status = 'pending'
+          RETURNING webhook_notification_requests.webhook_notification_id, webhook_notification_requests.status,
+                    webhook_notification_requests.completed_at`,
         values,
       );
+      const delivered = completed.filter((attempt) => attempt.status === 'succeeded');
       if (delivered.length > 0) {
         await manager.query(
           `UPDATE webhook_notifications SET status = 'delivered', updated_at = ?
             WHERE id IN (${this.dialect.params(1, delivered.length)})`,
-          [this.dialect.timestamp(delivered[0].completedAt), ...delivered.map((outcome) => outcome.notificationId)],
+          [delivered[0].completed_at, ...delivered.map((attempt) => attempt.webhook_notification_id)],
         );
       }
     });

@@ -9,6 +9,7 @@ import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
+import { databaseCall } from '../persistence/database-call';
 import { SqlDialect } from '../persistence/sql-dialect';
 import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
 
@@ -112,13 +113,15 @@ export class RetriggerService {
   private async load(command: RetriggerCommand): Promise<LoadedWebhook> {
     // Ids are matched as sent and in lower case: PostgreSQL's uuid ignores case, SQLite's text does not.
     const lookupIds = [...new Set(command.webhookNotificationIds.flatMap((id) => [id, id.toLowerCase()]))];
-    const rows: LoadedRow[] = await this.webhooks
-      .createQueryBuilder('w')
-      .select(['w.url AS webhook_url', 'w.enabled AS webhook_enabled'])
-      .addSelect(['n.id AS notification_id', 'n.payload AS payload', `${this.dialect.jsonColumn('n.headers')} AS headers`])
-      .leftJoin(WebhookNotificationEntity, 'n', 'n.webhook_id = w.id AND n.id IN (:...lookupIds)', { lookupIds })
-      .where('w.id IN (:...webhookIds)', { webhookIds: [...new Set([command.webhookId, command.webhookId.toLowerCase()])] })
-      .getRawMany();
+    const rows: LoadedRow[] = await databaseCall(() =>
+      this.webhooks
+        .createQueryBuilder('w')
+        .select(['w.url AS webhook_url', 'w.enabled AS webhook_enabled'])
+        .addSelect(['n.id AS notification_id', 'n.payload AS payload', `${this.dialect.jsonColumn('n.headers')} AS headers`])
+        .leftJoin(WebhookNotificationEntity, 'n', 'n.webhook_id = w.id AND n.id IN (:...lookupIds)', { lookupIds })
+        .where('w.id IN (:...webhookIds)', { webhookIds: [...new Set([command.webhookId, command.webhookId.toLowerCase()])] })
+        .getRawMany(),
+    );
     if (rows.length === 0) {
       throw new ApiException(ErrorName.NotFound, `Webhook ${command.webhookId} not found`);
     }
