@@ -74,3 +74,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 export function retriggerPath(webhookId: string): string {
   return `/api/notifications/v1/admin/webhooks/${webhookId}/notifications/retrigger`;
 }
+
+export function historyPath(webhookId: string, notificationId: string): string {
+  return `/api/notifications/v1/admin/webhooks/${webhookId}/notifications/${notificationId}/requests`;
+}
