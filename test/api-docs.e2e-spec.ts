@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { loadEnvironment } from '../src/config/environment';
-import { buildNotificationsAdminDocument, setupNotificationsAdminDocs } from '../src/notifications-admin/docs/api-docs.setup';
+import {
+  buildNotificationsAdminDocument,
+  setupNotificationsAdminDocs,
+} from '../src/notifications-admin/docs/api-docs.setup';
 import { OPENAPI_DOCUMENT } from './support/openapi';
 import { documentShape } from './support/openapi-shape';
 import { startTestApp, TestApp } from './support/test-app';
@@ -55,7 +58,9 @@ describe('API_DOCS', () => {
   });
 
   it('stops the start on any other value, naming the variable', () => {
-    expect(() => loadEnvironment({ ...base, API_DOCS: 'off' })).toThrow('Invalid environment: API_DOCS must be true or false');
+    expect(() => loadEnvironment({ ...base, API_DOCS: 'off' })).toThrow(
+      'Invalid environment: API_DOCS must be true or false',
+    );
   });
 
   it('without the docs set up, both routes are unknown routes', async () => {

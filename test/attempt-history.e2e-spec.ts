@@ -53,14 +53,42 @@ describe('GET .../webhooks/{webhookId}/notifications/{notificationId}/requests',
 
     const at = (second: number) => new Date(Date.UTC(2025, 0, 2, 3, 4, second, 567));
     const rows = [
-      await seedAttempt(testApp.dataSource, notificationId, { createdAt: at(0), status: 'failed', responseStatus: 500, responseBody: 'boom', error: 'receiver answered 500' }),
-      await seedAttempt(testApp.dataSource, notificationId, { createdAt: at(1), status: 'failed', responseStatus: null, responseBody: null, durationMs: null, error: 'destination blocked', retriggeredBy: 'user:7' }),
+      await seedAttempt(testApp.dataSource, notificationId, {
+        createdAt: at(0),
+        status: 'failed',
+        responseStatus: 500,
+        responseBody: 'boom',
+        error: 'receiver answered 500',
+      }),
+      await seedAttempt(testApp.dataSource, notificationId, {
+        createdAt: at(1),
+        status: 'failed',
+        responseStatus: null,
+        responseBody: null,
+        durationMs: null,
+        error: 'destination blocked',
+        retriggeredBy: 'user:7',
+      }),
       // Two attempts of the same millisecond: the id orders them, so pages never overlap.
       await seedAttempt(testApp.dataSource, notificationId, { createdAt: at(2), retriggeredBy: 'user:7' }),
       await seedAttempt(testApp.dataSource, notificationId, { createdAt: at(2), retriggeredBy: 'user:8' }),
-      await seedAttempt(testApp.dataSource, notificationId, { createdAt: at(3), status: 'failed', error: 'interrupted', responseStatus: null, responseBody: null }),
+      await seedAttempt(testApp.dataSource, notificationId, {
+        createdAt: at(3),
+        status: 'failed',
+        error: 'interrupted',
+        responseStatus: null,
+        responseBody: null,
+      }),
       await seedAttempt(testApp.dataSource, notificationId, { createdAt: at(4), responseBody: 'é'.repeat(2048) }),
-      await seedAttempt(testApp.dataSource, notificationId, { createdAt: at(5), status: 'pending', responseStatus: null, responseBody: null, durationMs: null, completedAt: null, retriggeredBy: 'user:9' }),
+      await seedAttempt(testApp.dataSource, notificationId, {
+        createdAt: at(5),
+        status: 'pending',
+        responseStatus: null,
+        responseBody: null,
+        durationMs: null,
+        completedAt: null,
+        retriggeredBy: 'user:9',
+      }),
     ];
     newestFirst = rows
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
@@ -113,24 +141,94 @@ describe('GET .../webhooks/{webhookId}/notifications/{notificationId}/requests',
   const errorCases: ErrorCase[] = [
     ['no credentials', 403, 'AccessDenied', () => mine(), null, /admin credentials/i],
     ['an unknown API key', 403, 'AccessDenied', () => mine(), 'Bearer not-a-key', /admin credentials/i],
-    ['no credentials and a bad id: the admin check first', 403, 'AccessDenied', () => historyPath('nope', 'nope'), null, /admin credentials/i],
-    ['webhookId not a UUID', 400, 'IllegalArgument', () => historyPath('nope', notificationId), 'admin', /webhookId must be a UUID/],
-    ['notificationId not a UUID', 400, 'IllegalArgument', () => historyPath(webhookId, 'nope'), 'admin', /notificationId must be a UUID/],
-    ['a bad id and a bad limit: the path first', 400, 'IllegalArgument', () => `${historyPath(webhookId, 'nope')}?limit=0`, 'admin', /notificationId/],
+    [
+      'no credentials and a bad id: the admin check first',
+      403,
+      'AccessDenied',
+      () => historyPath('nope', 'nope'),
+      null,
+      /admin credentials/i,
+    ],
+    [
+      'webhookId not a UUID',
+      400,
+      'IllegalArgument',
+      () => historyPath('nope', notificationId),
+      'admin',
+      /webhookId must be a UUID/,
+    ],
+    [
+      'notificationId not a UUID',
+      400,
+      'IllegalArgument',
+      () => historyPath(webhookId, 'nope'),
+      'admin',
+      /notificationId must be a UUID/,
+    ],
+    [
+      'a bad id and a bad limit: the path first',
+      400,
+      'IllegalArgument',
+      () => `${historyPath(webhookId, 'nope')}?limit=0`,
+      'admin',
+      /notificationId/,
+    ],
     ['limit 0', 400, 'ValidationFailed', () => mine('?limit=0'), 'admin', /^limit must be an integer from 1 to 200$/],
-    ['limit 201', 400, 'ValidationFailed', () => mine('?limit=201'), 'admin', /^limit must be an integer from 1 to 200$/],
+    [
+      'limit 201',
+      400,
+      'ValidationFailed',
+      () => mine('?limit=201'),
+      'admin',
+      /^limit must be an integer from 1 to 200$/,
+    ],
     ['limit -1', 400, 'ValidationFailed', () => mine('?limit=-1'), 'admin', /^limit /],
     ['limit not a number', 400, 'ValidationFailed', () => mine('?limit=ten'), 'admin', /^limit /],
     ['limit a fraction', 400, 'ValidationFailed', () => mine('?limit=1.5'), 'admin', /^limit /],
     ['limit in exponent form', 400, 'ValidationFailed', () => mine('?limit=1e2'), 'admin', /^limit /],
     ['limit empty', 400, 'ValidationFailed', () => mine('?limit='), 'admin', /^limit /],
     ['limit given twice', 400, 'ValidationFailed', () => mine('?limit=1&limit=2'), 'admin', /^limit /],
-    ['offset -1', 400, 'ValidationFailed', () => mine('?offset=-1'), 'admin', /^offset must be an integer of 0 or more$/],
+    [
+      'offset -1',
+      400,
+      'ValidationFailed',
+      () => mine('?offset=-1'),
+      'admin',
+      /^offset must be an integer of 0 or more$/,
+    ],
     ['offset not a number', 400, 'ValidationFailed', () => mine('?offset=first'), 'admin', /^offset /],
-    ['offset beyond a safe integer', 400, 'ValidationFailed', () => mine('?offset=99999999999999999'), 'admin', /^offset /],
-    ['an unknown webhook', 404, 'NotFound', () => historyPath(randomUUID(), notificationId), 'admin', /^Webhook .+ not found$/],
-    ['an unknown notification', 404, 'NotFound', () => historyPath(webhookId, randomUUID()), 'admin', /not found for webhook/],
-    ["another webhook's notification", 404, 'NotFound', () => historyPath(webhookId, foreignNotificationId), 'admin', /not found for webhook/],
+    [
+      'offset beyond a safe integer',
+      400,
+      'ValidationFailed',
+      () => mine('?offset=99999999999999999'),
+      'admin',
+      /^offset /,
+    ],
+    [
+      'an unknown webhook',
+      404,
+      'NotFound',
+      () => historyPath(randomUUID(), notificationId),
+      'admin',
+      /^Webhook .+ not found$/,
+    ],
+    [
+      'an unknown notification',
+      404,
+      'NotFound',
+      () => historyPath(webhookId, randomUUID()),
+      'admin',
+      /not found for webhook/,
+    ],
+    [
+      "another webhook's notification",
+      404,
+      'NotFound',
+      () => historyPath(webhookId, foreignNotificationId),
+      'admin',
+      /not found for webhook/,
+    ],
   ];
 
   it.each(errorCases)('%s → %i %s', async (_case, status, name, path, authorization, error) => {
@@ -147,7 +245,10 @@ describe('GET .../webhooks/{webhookId}/notifications/{notificationId}/requests',
       const webhook = await seedWebhook(limited.dataSource, { url: receiver.url });
       const stored = await seedNotification(limited.dataSource, webhook, newSecret());
       const retrigger = () =>
-        request(limited.baseUrl).post(retriggerPath(webhook.id)).set('Authorization', `Bearer ${limited.apiKey}`).send({ webhookNotificationIds: [stored.id] });
+        request(limited.baseUrl)
+          .post(retriggerPath(webhook.id))
+          .set('Authorization', `Bearer ${limited.apiKey}`)
+          .send({ webhookNotificationIds: [stored.id] });
 
       for (let i = 0; i < 3; i++) {
         expect((await history(limited, historyPath(webhook.id, stored.id))).body.items).toEqual([]);

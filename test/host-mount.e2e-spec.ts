@@ -54,7 +54,9 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
 
     const history = await request(host.baseUrl).get(historyPath(webhookId, notificationId)).set(as(host.admin.token));
     expect(history.status).toBe(200);
-    expect(history.body.items).toEqual([expect.objectContaining({ id: attempt.id, retriggeredBy: `user:${host.admin.id}` })]);
+    expect(history.body.items).toEqual([
+      expect.objectContaining({ id: attempt.id, retriggeredBy: `user:${host.admin.id}` }),
+    ]);
   });
 
   it.each([
@@ -65,7 +67,10 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
     const { webhookId, notificationId } = await seed();
     const before = receiver.requests.length;
 
-    const retriggered = await request(host.baseUrl).post(retriggerPath(webhookId)).set(as(token())).send({ webhookNotificationIds: [notificationId] });
+    const retriggered = await request(host.baseUrl)
+      .post(retriggerPath(webhookId))
+      .set(as(token()))
+      .send({ webhookNotificationIds: [notificationId] });
     const history = await request(host.baseUrl).get(historyPath(webhookId, notificationId)).set(as(token()));
 
     for (const response of [retriggered, history]) {
@@ -83,7 +88,11 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ id: 7 });
     expect(invalid.status).toBe(400);
-    expect(invalid.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Validation failed (numeric string is expected)' });
+    expect(invalid.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'Validation failed (numeric string is expected)',
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /host/nowhere' });
   });
@@ -91,7 +100,10 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
   it('keeps two rate limits apart: the host throttler on its routes, the retrigger limit (from forRootAsync) on ours', async () => {
     const { webhookId, notificationId } = await seed();
     const retrigger = () =>
-      request(host.baseUrl).post(retriggerPath(webhookId)).set(as(host.admin.token)).send({ webhookNotificationIds: [notificationId] });
+      request(host.baseUrl)
+        .post(retriggerPath(webhookId))
+        .set(as(host.admin.token))
+        .send({ webhookNotificationIds: [notificationId] });
     const history = () => request(host.baseUrl).get(historyPath(webhookId, notificationId)).set(as(host.admin.token));
 
     // More requests to our routes than the host allows per IP: the host's throttler skips them.
@@ -108,7 +120,11 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
     }
     const limited = await retrigger();
     expect(limited.status).toBe(400);
-    expect(limited.body).toEqual({ name: 'RETRIGGER_RATE_LIMITED', error: expect.stringContaining(`${RETRIGGER_RATE_LIMIT} requests`), status: 400 });
+    expect(limited.body).toEqual({
+      name: 'RETRIGGER_RATE_LIMITED',
+      error: expect.stringContaining(`${RETRIGGER_RATE_LIMIT} requests`),
+      status: 400,
+    });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 
     // The host's own count is untouched by all of the above, and its 429 is its own.
@@ -135,6 +151,8 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger',
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/{notificationId}/requests',
     ]);
-    expect(response.body.components.securitySchemes).toEqual({ adminBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(response.body.components.securitySchemes).toEqual({
+      adminBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
   });
 });

@@ -6,7 +6,10 @@
  * `const: x` and `enum: [x]`. Descriptions and examples are left out.
  */
 type Schema = Record<string, unknown>;
-type Document = { paths: Record<string, Record<string, Schema>>; components?: { schemas?: Record<string, Schema>; securitySchemes?: Record<string, Schema> } };
+type Document = {
+  paths: Record<string, Record<string, Schema>>;
+  components?: { schemas?: Record<string, Schema>; securitySchemes?: Record<string, Schema> };
+};
 
 const COMPARED_KEYWORDS = ['format', 'minItems', 'maxItems', 'uniqueItems', 'minimum', 'maximum', 'default'] as const;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'];
@@ -21,7 +24,10 @@ export function documentShape(parsed: object) {
     }
   }
   const securitySchemes = Object.fromEntries(
-    Object.entries(document.components?.securitySchemes ?? {}).map(([name, scheme]) => [name, { type: scheme.type, scheme: scheme.scheme }]),
+    Object.entries(document.components?.securitySchemes ?? {}).map(([name, scheme]) => [
+      name,
+      { type: scheme.type, scheme: scheme.scheme },
+    ]),
   );
   return { operations, securitySchemes };
 }
@@ -29,7 +35,7 @@ export function documentShape(parsed: object) {
 function operationShape(document: Document, operation: Schema) {
   const parameters = ((operation.parameters ?? []) as Schema[])
     .map((parameter) => ({
-      in: parameter.in,
+      in: String(parameter.in),
       name: String(parameter.name).toLowerCase(),
       required: parameter.required === true,
       schema: schemaShape(document, parameter.schema as Schema),
@@ -37,7 +43,10 @@ function operationShape(document: Document, operation: Schema) {
     .sort((a, b) => `${a.in} ${a.name}`.localeCompare(`${b.in} ${b.name}`));
   const body = operation.requestBody as Schema | undefined;
   const responses = Object.fromEntries(
-    Object.entries(operation.responses as Record<string, Schema>).map(([status, response]) => [status, schemaShape(document, jsonSchemaOf(response))]),
+    Object.entries(operation.responses as Record<string, Schema>).map(([status, response]) => [
+      status,
+      schemaShape(document, jsonSchemaOf(response)),
+    ]),
   );
   return {
     operationId: operation.operationId,
@@ -76,7 +85,10 @@ function schemaShape(document: Document, schema: Schema | undefined): Schema | n
   }
   if (resolved.properties) {
     shape.properties = Object.fromEntries(
-      Object.entries(resolved.properties as Record<string, Schema>).map(([name, property]) => [name, schemaShape(document, property)]),
+      Object.entries(resolved.properties as Record<string, Schema>).map(([name, property]) => [
+        name,
+        schemaShape(document, property),
+      ]),
     );
   }
   if (resolved.items) {

@@ -12,10 +12,16 @@ export const DEFAULT_DOCS_PATH = 'api/docs';
 export function buildNotificationsAdminDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Notifications admin')
-    .setDescription('Admin routes of webhook notifications: retrigger stored notifications and read their delivery attempts.')
+    .setDescription(
+      'Admin routes of webhook notifications: retrigger stored notifications and read their delivery attempts.',
+    )
     .setVersion('1.0.0')
     // addSecurity, not addBearerAuth: the latter labels the token a JWT, and an admin API key is not one.
-    .addSecurity(ADMIN_BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: 'An admin API key, or what the host admin check accepts' })
+    .addSecurity(ADMIN_BEARER_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An admin API key, or what the host admin check accepts',
+    })
     .build();
   return SwaggerModule.createDocument(app, config, { include: [NotificationsAdminModule] });
 }

@@ -16,7 +16,9 @@ export interface ErrorResponseDoc {
  * names and status, the way the spec writes them. The names come from
  * ERROR_STATUS, so the enum and the documentation cannot drift apart.
  */
-export function ApiErrorResponses(responses: Partial<Record<ErrorStatus, ErrorResponseDoc>>): MethodDecorator & ClassDecorator {
+export function ApiErrorResponses(
+  responses: Partial<Record<ErrorStatus, ErrorResponseDoc>>,
+): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ErrorEnvelopeDto),
     ...Object.entries(responses).map(([key, doc]) => {

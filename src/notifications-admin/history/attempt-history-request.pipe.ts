@@ -46,7 +46,10 @@ export const AttemptHistoryRequest = createParamDecorator(
 @Injectable()
 export class AttemptHistoryRequestPipe implements PipeTransform<RawAttemptHistoryRequest, AttemptHistoryQuery> {
   transform(raw: RawAttemptHistoryRequest): AttemptHistoryQuery {
-    for (const [name, value] of [['webhookId', raw.webhookId], ['notificationId', raw.notificationId]]) {
+    for (const [name, value] of [
+      ['webhookId', raw.webhookId],
+      ['notificationId', raw.notificationId],
+    ]) {
       if (!isUUID(value, 'all')) {
         throw new ApiException(ErrorName.IllegalArgument, `${name} must be a UUID`);
       }

@@ -25,12 +25,23 @@ export class AttemptHistoryController {
   @ApiOperation({
     operationId: 'listWebhookNotificationRequests',
     summary: 'Admin list delivery attempts of a webhook notification',
-    description: "Every delivery attempt of the notification (the platform's first sends and retriggers), newest first.",
+    description:
+      "Every delivery attempt of the notification (the platform's first sends and retriggers), newest first.",
   })
   @ApiParam({ name: 'webhookId', description: 'The webhook ID', schema: { type: 'string' } })
   @ApiParam({ name: 'notificationId', description: 'The webhook notification ID', schema: { type: 'string' } })
-  @ApiQuery({ name: 'limit', required: false, description: 'Page size', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } })
-  @ApiQuery({ name: 'offset', required: false, description: 'Attempts to skip', schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: 'Page size',
+    schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+  })
+  @ApiQuery({
+    name: 'offset',
+    required: false,
+    description: 'Attempts to skip',
+    schema: { type: 'integer', minimum: 0, default: 0 },
+  })
   @ApiOkResponse({ type: AttemptHistoryPageDto, description: 'A page of attempts, newest first' })
   @ApiErrorResponses({
     400: {

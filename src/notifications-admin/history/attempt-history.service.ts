@@ -19,7 +19,8 @@ import { AttemptHistoryPageDto } from './dto/attempt-history-page.dto';
 export class AttemptHistoryService {
   constructor(
     @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
-    @InjectRepository(WebhookNotificationRequestEntity) private readonly attempts: Repository<WebhookNotificationRequestEntity>,
+    @InjectRepository(WebhookNotificationRequestEntity)
+    private readonly attempts: Repository<WebhookNotificationRequestEntity>,
   ) {}
 
   async list(query: AttemptHistoryQuery): Promise<AttemptHistoryPageDto> {
@@ -48,7 +49,10 @@ export class AttemptHistoryService {
       throw new ApiException(ErrorName.NotFound, `Webhook ${query.webhookId} not found`);
     }
     if (!row.notification_id) {
-      throw new ApiException(ErrorName.NotFound, `Notification ${query.notificationId} not found for webhook ${query.webhookId}`);
+      throw new ApiException(
+        ErrorName.NotFound,
+        `Notification ${query.notificationId} not found for webhook ${query.webhookId}`,
+      );
     }
     return row.notification_id;
   }

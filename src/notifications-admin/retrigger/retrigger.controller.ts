@@ -31,9 +31,14 @@ export class RetriggerController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Replays the stored 200 answer of the same request by the same admin within 24 h (1 to 255 printable ASCII characters)',
+    description:
+      'Replays the stored 200 answer of the same request by the same admin within 24 h (1 to 255 printable ASCII characters)',
   })
-  @ApiBody({ type: RetriggerRequestDto, required: true, description: 'List of webhook notification IDs to retrigger (max 25)' })
+  @ApiBody({
+    type: RetriggerRequestDto,
+    required: true,
+    description: 'List of webhook notification IDs to retrigger (max 25)',
+  })
   @ApiOkResponse({ type: RetriggerResponseDto, description: 'Per-notification outcome' })
   @ApiErrorResponses({
     400: { description: 'Bad request, validation failure or rate limited (with Retry-After)' },

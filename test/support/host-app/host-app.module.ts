@@ -63,5 +63,7 @@ export class HostAppModule implements NestModule {
 }
 
 function connection(database: string): TypeOrmModuleOptions {
-  return /^postgres(ql)?:\/\//.test(database) ? { type: 'postgres', url: database } : { type: 'better-sqlite3', database };
+  return /^postgres(ql)?:\/\//.test(database)
+    ? { type: 'postgres', url: database }
+    : { type: 'better-sqlite3', database };
 }

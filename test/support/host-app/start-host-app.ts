@@ -28,7 +28,10 @@ export interface HostApp {
  * configureHttp) on a loopback port. User ids are new per app, so
  * rate-limit counters never meet across apps, even in Redis.
  */
-export async function startHostApp(limits: { retriggerRateLimit: number; hostThrottleLimit: number }): Promise<HostApp> {
+export async function startHostApp(limits: {
+  retriggerRateLimit: number;
+  hostThrottleLimit: number;
+}): Promise<HostApp> {
   const admin = { id: randomUUID(), roles: ['admin', 'support'], token: `host-token-${randomUUID()}` };
   const member = { id: randomUUID(), roles: ['support'], token: `host-token-${randomUUID()}` };
   const config = new HostConfig(
@@ -39,7 +42,9 @@ export async function startHostApp(limits: { retriggerRateLimit: number; hostThr
   );
   const database = process.env.TEST_DATABASE_URL || join(tmpdir(), `notifications-admin-host-${randomUUID()}.sqlite`);
   const queries = new QueryCounter();
-  const moduleRef = await Test.createTestingModule({ imports: [HostAppModule.forRoot({ config, database, logger: queries })] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [HostAppModule.forRoot({ config, database, logger: queries })],
+  }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   setupNotificationsAdminDocs(app, HOST_DOCS_PATH);
   await app.listen(0, '127.0.0.1');

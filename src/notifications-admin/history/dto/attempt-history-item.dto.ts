@@ -6,7 +6,10 @@ const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['pending', 'succeeded', 'fai
 /** One row of `webhook_notification_requests`: a first send or a retrigger. */
 @ApiSchema({ name: 'NotificationAttempt' })
 export class AttemptHistoryItemDto {
-  @ApiProperty({ format: 'uuid', description: 'The attempt id (a retrigger answers it as retriggeredNotificationRequestId)' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The attempt id (a retrigger answers it as retriggeredNotificationRequestId)',
+  })
   id!: string;
 
   @ApiProperty({ description: 'Where the notification was sent' })
@@ -15,7 +18,12 @@ export class AttemptHistoryItemDto {
   @ApiProperty({ enum: ATTEMPT_STATUSES })
   status!: AttemptStatus;
 
-  @ApiProperty({ type: 'integer', format: 'int32', nullable: true, description: "The receiver's HTTP status; null when it did not answer" })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    nullable: true,
+    description: "The receiver's HTTP status; null when it did not answer",
+  })
   responseStatus!: number | null;
 
   @ApiProperty({ type: 'string', nullable: true, description: "The receiver's answer, at most 4096 bytes of it" })
@@ -27,12 +35,21 @@ export class AttemptHistoryItemDto {
   @ApiProperty({ type: 'integer', format: 'int32', nullable: true, description: 'Null when nothing was sent' })
   durationMs!: number | null;
 
-  @ApiProperty({ type: 'string', nullable: true, description: "The admin principal of a retrigger; null for the platform's own sends" })
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: "The admin principal of a retrigger; null for the platform's own sends",
+  })
   retriggeredBy!: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
-  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, description: 'Null while the attempt is pending' })
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    description: 'Null while the attempt is pending',
+  })
   completedAt!: string | null;
 }

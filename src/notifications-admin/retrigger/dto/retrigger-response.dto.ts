@@ -6,11 +6,21 @@ export class RetriggerItemDto {
   webhookNotificationId!: string;
 
   /** Null when no attempt row was written. Always present, though the spec does not require it. */
-  @ApiProperty({ type: 'string', nullable: true, required: false, description: 'The attempt row written for this retrigger; null when none was written' })
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    required: false,
+    description: 'The attempt row written for this retrigger; null when none was written',
+  })
   retriggeredNotificationRequestId!: string | null;
 
   /** Null on success. */
-  @ApiProperty({ type: 'string', nullable: true, required: false, description: 'Why the item failed, in words; null on success' })
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    required: false,
+    description: 'Why the item failed, in words; null on success',
+  })
   error!: string | null;
 }
 
