@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { loadEnvironment } from '../src/config/environment';
 import {
   buildNotificationsAdminDocument,
   setupNotificationsAdminDocs,
@@ -44,26 +43,8 @@ describe('OpenAPI document generated from the code', () => {
   });
 });
 
-describe('API_DOCS', () => {
-  const base = { ADMIN_API_KEYS: 'key' };
-
-  it.each([
-    [undefined, true],
-    ['true', true],
-    ['1', true],
-    ['false', false],
-    ['0', false],
-  ])('API_DOCS=%s → docs served: %s', (value, expected) => {
-    expect(loadEnvironment({ ...base, API_DOCS: value }).apiDocs).toBe(expected);
-  });
-
-  it('stops the start on any other value, naming the variable', () => {
-    expect(() => loadEnvironment({ ...base, API_DOCS: 'off' })).toThrow(
-      'Invalid environment: API_DOCS must be true or false',
-    );
-  });
-
-  it('without the docs set up, both routes are unknown routes', async () => {
+describe('API_DOCS=false (main.ts then skips setupNotificationsAdminDocs)', () => {
+  it('leaves both routes unknown: 404 NotFound envelope', async () => {
     const testApp = await startTestApp();
     try {
       for (const path of ['/api/docs', '/api/docs-json']) {
