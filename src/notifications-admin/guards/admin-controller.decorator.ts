@@ -5,14 +5,15 @@ import { ADMIN_BEARER_SCHEME, NOTIFICATIONS_ADMIN_TAG } from '../docs/api-docs.c
 import { EnvelopeExceptionFilter } from '../errors/envelope-exception.filter';
 import { AdminGuard } from './admin.guard';
 
-export const ADMIN_WEBHOOKS_PATH = 'api/notifications/v1/admin/webhooks';
+const ADMIN_WEBHOOKS_PATH = 'api/notifications/v1/admin/webhooks';
 
 /**
  * What every admin controller of the module is: admins only, errors as the
  * envelope, documented under the bearer scheme. `SkipThrottle()` opts out of
  * a host's `default` ThrottlerModule throttler: these routes carry their own
- * per-principal limit where one is due, and a host's per-IP limit would answer
- * ahead of the admin check with a status the contract does not have.
+ * per-principal limit where one is due, and a host's per-IP limit would run
+ * ahead of the admin check and answer a 429 that the envelope has no name for.
+ * A host's throttlers with other names still apply: that is the host's choice.
  */
 export function AdminController(): ClassDecorator {
   return applyDecorators(
