@@ -7,5 +7,7 @@ export { ErrorName, ERROR_STATUS } from './notifications-admin/errors/error-name
 export { ApiException } from './notifications-admin/errors/api.exception';
 export type { ErrorEnvelope } from './notifications-admin/errors/api.exception';
 export { EnvelopeExceptionFilter } from './notifications-admin/errors/envelope-exception.filter';
+export { setupNotificationsAdminDocs, buildNotificationsAdminDocument } from './notifications-admin/docs/api-docs.setup';
+export { ADMIN_BEARER_SCHEME } from './notifications-admin/docs/api-docs.constants';
 export { RetriggerService } from './notifications-admin/retrigger/retrigger.service';
 export { buildDataSourceOptions } from './config/data-source-options';

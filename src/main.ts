@@ -4,10 +4,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { Environment, InvalidEnvironmentError, loadEnvironment } from './config/environment';
 import { configureHttp } from './http-setup';
+import { setupNotificationsAdminDocs } from './notifications-admin/docs/api-docs.setup';
 
 async function bootstrap(env: Environment): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnvironment(env), { bodyParser: false });
   configureHttp(app);
+  if (env.apiDocs) {
+    setupNotificationsAdminDocs(app);
+  }
   app.enableShutdownHooks();
   await app.listen(env.port);
 }

@@ -13,6 +13,7 @@ describe('loadEnvironment', () => {
       rateWindowMs: 60_000,
       webhookTimeoutMs: 10_000,
       allowPrivateNetworks: false,
+      apiDocs: true,
     });
   });
 
@@ -27,6 +28,7 @@ describe('loadEnvironment', () => {
         RETRIGGER_RATE_WINDOW_MS: '1000',
         WEBHOOK_TIMEOUT_MS: '250',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        API_DOCS: 'false',
       }),
     ).toEqual({
       port: 8080,
@@ -37,6 +39,7 @@ describe('loadEnvironment', () => {
       rateWindowMs: 1000,
       webhookTimeoutMs: 250,
       allowPrivateNetworks: true,
+      apiDocs: false,
     });
   });
 
@@ -56,6 +59,7 @@ describe('loadEnvironment', () => {
     ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }],
     ['REDIS_URL', { REDIS_URL: '127.0.0.1:6379' }],
     ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes please' }],
+    ['API_DOCS', { API_DOCS: 'off' }],
     ['ADMIN_API_KEYS', { ADMIN_API_KEYS: '' }],
     ['ADMIN_API_KEYS', { ADMIN_API_KEYS: ' , ' }],
   ])('refuses a bad %s with one line naming it', (variable, overrides) => {
@@ -67,6 +71,14 @@ describe('loadEnvironment', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['0', false],
+  ])('reads API_DOCS=%s as %s', (value, expected) => {
+    expect(loadEnvironment({ ...base, API_DOCS: value }).apiDocs).toBe(expected);
   });
 
   it('never echoes a key in its message', () => {

@@ -10,6 +10,8 @@ export interface Environment {
   rateWindowMs: number;
   webhookTimeoutMs: number;
   allowPrivateNetworks: boolean;
+  /** Serve the OpenAPI document and Swagger UI at /api/docs(-json). */
+  apiDocs: boolean;
 }
 
 /** A configuration fault: its message is one line naming the variable. */
@@ -32,6 +34,7 @@ export function loadEnvironment(env: Env): Environment {
     rateWindowMs: positiveInteger(env, 'RETRIGGER_RATE_WINDOW_MS', DEFAULTS.rateWindowMs),
     webhookTimeoutMs: positiveInteger(env, 'WEBHOOK_TIMEOUT_MS', DEFAULTS.webhookTimeoutMs),
     allowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
+    apiDocs: flag(env, 'API_DOCS', true),
   };
 }
 
@@ -52,9 +55,12 @@ function positiveInteger(env: Env, name: string, fallback: number, max = Number.
   return value;
 }
 
-function flag(env: Env, name: string): boolean {
+function flag(env: Env, name: string, fallback = false): boolean {
   const raw = present(env, name)?.toLowerCase();
-  if (raw === undefined || raw === 'false' || raw === '0') {
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (raw === 'false' || raw === '0') {
     return false;
   }
   if (raw === 'true' || raw === '1') {

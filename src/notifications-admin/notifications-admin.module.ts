@@ -5,6 +5,8 @@ import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
 import { AdminGuard } from './guards/admin.guard';
+import { AttemptHistoryController } from './history/attempt-history.controller';
+import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
 import { NOTIFICATIONS_ADMIN_MODULE_OPTIONS, NotificationsAdminConfigurableModule } from './notifications-admin.module-definition';
@@ -18,12 +20,13 @@ import { RedisFixedWindowStorage } from './throttling/redis-fixed-window.storage
 import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttling/retrigger-throttler.guard';
 
 /**
- * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`.
+ * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`
+ * and `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`.
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), HttpModule],
-  controllers: [RetriggerController],
+  controllers: [RetriggerController, AttemptHistoryController],
   providers: [
     {
       provide: NOTIFICATIONS_ADMIN_CONFIG,
@@ -41,6 +44,7 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     AttemptLog,
     IdempotencyService,
     RetriggerService,
+    AttemptHistoryService,
     AdminGuard,
     RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,

@@ -7,7 +7,12 @@ import { parse } from 'yaml';
 /** The contract's OpenAPI document, as committed in docs/. */
 export const OPENAPI_DOCUMENT = parse(readFileSync(join(process.cwd(), 'docs', 'openapi.yaml'), 'utf8'));
 
-const operation = OPENAPI_DOCUMENT.paths['/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger'].post;
+export interface SpecOperation {
+  path: string;
+  method: 'get' | 'post';
+}
+
+const RETRIGGER: SpecOperation = { path: '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger', method: 'post' };
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema({ $id: 'openapi', components: OPENAPI_DOCUMENT.components });
@@ -18,12 +23,12 @@ function rewriteRefs(schema: unknown): unknown {
 
 const validators = new Map<string, ReturnType<typeof ajv.compile>>();
 
-/** Throws with the schema errors when `body` is not a valid `status` answer of the spec. */
-export function assertMatchesSpec(status: number, body: unknown): void {
-  const key = String(status);
+/** Throws with the schema errors when `body` is not a valid `status` answer of the operation (by default the retrigger). */
+export function assertMatchesSpec(status: number, body: unknown, { path, method }: SpecOperation = RETRIGGER): void {
+  const key = `${method} ${path} ${status}`;
   let validate = validators.get(key);
   if (!validate) {
-    const schema = operation.responses[key]?.content?.['application/json']?.schema;
+    const schema = OPENAPI_DOCUMENT.paths[path]?.[method]?.responses[String(status)]?.content?.['application/json']?.schema;
     if (!schema) {
       throw new Error(`the spec has no ${status} answer`);
     }

@@ -80,3 +80,26 @@ export async function notificationStatus(dataSource: DataSource, notificationId:
   const notification = await dataSource.getRepository(WebhookNotificationEntity).findOneByOrFail({ id: notificationId });
   return notification.status;
 }
+
+/** An attempt row as a past send left it; `createdAt` fixes its place in the history. */
+export async function seedAttempt(
+  dataSource: DataSource,
+  notificationId: string,
+  fields: Partial<Omit<WebhookNotificationRequestEntity, 'webhookNotificationId'>> & { createdAt: Date },
+): Promise<WebhookNotificationRequestEntity> {
+  const attempt = {
+    id: randomUUID(),
+    webhookNotificationId: notificationId,
+    url: 'http://receiver.example/hooks',
+    status: 'succeeded' as const,
+    responseStatus: 200,
+    responseBody: 'ok',
+    error: null,
+    durationMs: 12,
+    retriggeredBy: null,
+    completedAt: new Date(fields.createdAt.getTime() + 12),
+    ...fields,
+  };
+  await dataSource.getRepository(WebhookNotificationRequestEntity).insert(attempt);
+  return attempt;
+}

@@ -25,6 +25,8 @@ export interface TestApp {
 export interface TestAppOptions extends NotificationsAdminModuleOptions {
   /** Share a database with another app (two instances); a new one otherwise. */
   databaseUrl?: string;
+  /** More setup of the standalone kind (main.ts), run before the app listens. */
+  beforeListen?: (app: NestExpressApplication) => void;
 }
 
 /** PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file. */
@@ -40,7 +42,7 @@ export const onPostgres = (): boolean => Boolean(process.env.TEST_DATABASE_URL);
  * key, so rate-limit counters of different tests never meet, even in Redis.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { databaseUrl = testDatabaseUrl(), ...moduleOptions } = options;
+  const { databaseUrl = testDatabaseUrl(), beforeListen, ...moduleOptions } = options;
   const apiKey = `test-key-${randomUUID()}`;
   const queries = new QueryCounter();
   const moduleRef = await Test.createTestingModule({
@@ -57,6 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttp(app);
+  beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   const dataSource = app.get<DataSource>(getDataSourceToken());
@@ -73,4 +76,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
 export function retriggerPath(webhookId: string): string {
   return `/api/notifications/v1/admin/webhooks/${webhookId}/notifications/retrigger`;
+}
+
+export function historyPath(webhookId: string, notificationId: string): string {
+  return `/api/notifications/v1/admin/webhooks/${webhookId}/notifications/${notificationId}/requests`;
 }

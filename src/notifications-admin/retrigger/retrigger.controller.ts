@@ -1,8 +1,10 @@
-import { Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { EnvelopeExceptionFilter } from '../errors/envelope-exception.filter';
+import { HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
 import { AdminPrincipal } from '../guards/admin-principal.decorator';
-import { AdminGuard } from '../guards/admin.guard';
+import { AdminController } from '../guards/admin-controller.decorator';
 import { RetriggerThrottlerGuard } from '../throttling/retrigger-throttler.guard';
+import { RetriggerRequestDto } from './dto/retrigger-request.dto';
 import { RetriggerResponseDto } from './dto/retrigger-response.dto';
 import { RetriggerRequest, RetriggerRequestPipe, ValidRetriggerRequest } from './retrigger-request.pipe';
 import { RetriggerService } from './retrigger.service';
@@ -11,15 +13,40 @@ import { RetriggerService } from './retrigger.service';
  * Admin routes of webhook notifications. Guards run in order: admin check
  * (403), then the rate limit (400), then validation (path, then body).
  */
-@Controller('api/notifications/v1/admin/webhooks')
-@UseGuards(AdminGuard)
-@UseFilters(EnvelopeExceptionFilter)
+@AdminController()
 export class RetriggerController {
   constructor(private readonly retriggerService: RetriggerService) {}
 
   @Post(':webhookId/notifications/retrigger')
   @HttpCode(200)
   @UseGuards(RetriggerThrottlerGuard)
+  @ApiOperation({
+    operationId: 'retriggerWebhookNotifications',
+    summary: 'Admin retrigger webhook notifications',
+    description:
+      'Retrigger a list of webhook notifications by their IDs. Max 25 notifications per request. Retriggered webhooks use ' +
+      'the original signature: if the webhook secret was rotated since the original send, the signature will be incorrect.',
+  })
+  @ApiParam({ name: 'webhookId', description: 'The webhook ID', schema: { type: 'string' } })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Replays the stored 200 answer of the same request by the same admin within 24 h (1 to 255 printable ASCII characters)',
+  })
+  @ApiBody({
+    type: RetriggerRequestDto,
+    required: true,
+    description: 'List of webhook notification IDs to retrigger (max 25)',
+  })
+  @ApiOkResponse({ type: RetriggerResponseDto, description: 'Per-notification outcome' })
+  @ApiErrorResponses({
+    400: { description: 'Bad request, validation failure or rate limited (with Retry-After)' },
+    403: { description: 'Caller is not an admin' },
+    404: { description: 'Webhook not found' },
+    409: { description: "Conflict with the webhook's or the request's state" },
+    500: { description: 'Server-side failure' },
+  })
   retrigger(
     @RetriggerRequest(RetriggerRequestPipe) request: ValidRetriggerRequest,
     @AdminPrincipal() principal: string,
