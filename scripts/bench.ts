@@ -17,7 +17,7 @@
  */
 import autocannon from 'autocannon';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
@@ -64,6 +64,8 @@ interface PhaseResult {
   p99Ms: number;
   sqlPerRequest: number;
   sendsPerSecond: number;
+  /** The service's CPU time (user + system, all threads) per request. */
+  cpuMsPerRequest: number;
   peakRssMb: number;
   /** Non-200 answers, transport errors, timeouts and items that were not delivered. */
   errors: number;
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
   const proxy = await StatementCountingProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
   const receivers = await LoopbackReceivers.start(options.connections);
   const dataSource = await new DataSource(buildDataSourceOptions(databaseUrl)).initialize();
+  const machine = await describeMachine(dataSource);
   const serviceUrl = new URL(databaseUrl);
   serviceUrl.hostname = '127.0.0.1';
   serviceUrl.port = String(proxy.port);
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
       results.push(await runScenario(bench, scenario, options));
     }
     const report = {
-      machine: await describeMachine(dataSource),
+      machine,
       settings: { connections: options.connections, durationS: options.durationS, warmupS: options.warmupS, payloadBytes: options.payloadBytes },
       phases: results,
       peakRssMb: toMb(Math.max(startupPeakRss, ...results.map((result) => result.peakRssMb * 1024 * 1024))),
@@ -169,10 +172,12 @@ async function runScenario(bench: Bench, scenario: Scenario, options: Options): 
   bench.service.resetPeakRss();
   const statementsBefore = bench.proxy.statements;
   const receivedBefore = bench.receivers.received;
+  const cpuMsBefore = bench.service.cpuMs();
   const run = await drive(bench, scenario, groups, scenario.bound);
   const sends = bench.receivers.received - receivedBefore;
   await waitUntilIdle(bench.proxy);
   const statements = bench.proxy.statements - statementsBefore;
+  const cpuMs = bench.service.cpuMs() - cpuMsBefore;
   const peakRss = bench.service.peakRss();
 
   const { result } = run;
@@ -187,6 +192,7 @@ async function runScenario(bench: Bench, scenario: Scenario, options: Options): 
     // Every request sent was handled, including those in flight when the run ended.
     sqlPerRequest: round(statements / result.requests.sent, 2),
     sendsPerSecond: round(sends / result.duration, 0),
+    cpuMsPerRequest: round(cpuMs / result.requests.sent, 2),
     peakRssMb: toMb(peakRss),
     errors: result.non2xx + result.errors + result.timeouts + run.undeliveredItems,
     ...(scenario.receiverDelayMs > 0 ? { floorMs: scenario.receiverDelayMs } : {}),
@@ -268,24 +274,28 @@ async function waitUntilIdle(proxy: StatementCountingProxy): Promise<void> {
   }
 }
 
-async function describeMachine(dataSource: DataSource): Promise<{ cpu: string; cores: number; memoryGb: number; node: string; postgres: string }> {
+async function describeMachine(
+  dataSource: DataSource,
+): Promise<{ cpu: string; cores: number; memoryGb: number; loadAverage1m: number; node: string; postgres: string }> {
   const [{ server_version: postgres }] = (await dataSource.query('SHOW server_version')) as Array<{ server_version: string }>;
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
     memoryGb: Math.round(totalmem() / 1024 ** 3),
+    // Other work on the machine moves every figure but CPU ms/req and SQL/req: say how busy it was.
+    loadAverage1m: round(loadavg()[0], 2),
     node: process.version,
     postgres,
   };
 }
 
 function printTable(machine: Awaited<ReturnType<typeof describeMachine>>, results: readonly PhaseResult[], peakRssMb: number, options: Options): void {
-  const headers = ['scenario', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'sends/s', 'peak RSS MB', 'errors'];
-  const rows = results.map((r) => [r.name, r.connections, r.requests, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.sqlPerRequest, r.sendsPerSecond, r.peakRssMb, r.errors].map(String));
+  const headers = ['scenario', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'sends/s', 'CPU ms/req', 'peak RSS MB', 'errors'];
+  const rows = results.map((r) => [r.name, r.connections, r.requests, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.sqlPerRequest, r.sendsPerSecond, r.cpuMsPerRequest, r.peakRssMb, r.errors].map(String));
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
   const out: string[] = [
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; PostgreSQL ${machine.postgres}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, load average ${machine.loadAverage1m} before the bench; Node ${machine.node}; PostgreSQL ${machine.postgres}`,
     `payload ${options.payloadBytes} bytes; throughput phases: ${options.durationS} s after ${options.warmupS} s warm-up`,
     '',
     line(headers),

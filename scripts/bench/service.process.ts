@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +47,18 @@ export class ServiceProcess {
     return Number(kib) * 1024;
   }
 
+  /**
+   * CPU time the service has used, all threads, in ms. On a shared machine
+   * this is steadier than throughput: other processes change the wall clock,
+   * not the work the service does per request.
+   */
+  cpuMs(): number {
+    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+    // Fields after "pid (comm) " start at state; utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+  }
+
   /** Linux resets VmHWM to the current RSS when 5 is written to clear_refs. */
   resetPeakRss(): void {
     writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
@@ -80,6 +92,13 @@ export class ServiceProcess {
     await this.stop();
     throw new Error(`the service did not answer within ${STARTUP_TIMEOUT_MS} ms:\n${this.output}`);
   }
+}
+
+let clockTicks: number | undefined;
+
+function clockTicksPerSecond(): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  return clockTicks;
 }
 
 async function freePort(): Promise<number> {
