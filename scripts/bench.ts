@@ -88,8 +88,20 @@ async function main(): Promise<void> {
     throw new Error('BENCH_DATABASE_URL must be a postgres:// URL');
   }
   const scenarios: Scenario[] = [
-    { name: '1 id', ids: 1, connections: options.connections, receiverDelayMs: 0, bound: { durationS: options.durationS } },
-    { name: '25 ids', ids: 25, connections: options.connections, receiverDelayMs: 0, bound: { durationS: options.durationS } },
+    {
+      name: '1 id',
+      ids: 1,
+      connections: options.connections,
+      receiverDelayMs: 0,
+      bound: { durationS: options.durationS },
+    },
+    {
+      name: '25 ids',
+      ids: 25,
+      connections: options.connections,
+      receiverDelayMs: 0,
+      bound: { durationS: options.durationS },
+    },
     {
       name: `25 ids, receivers wait ${SLOW_RECEIVER_MS} ms`,
       ids: 25,
@@ -130,7 +142,12 @@ async function main(): Promise<void> {
     }
     const report = {
       machine,
-      settings: { connections: options.connections, durationS: options.durationS, warmupS: options.warmupS, payloadBytes: options.payloadBytes },
+      settings: {
+        connections: options.connections,
+        durationS: options.durationS,
+        warmupS: options.warmupS,
+        payloadBytes: options.payloadBytes,
+      },
       phases: results,
       peakRssMb: toMb(Math.max(startupPeakRss, ...results.map((result) => result.peakRssMb * 1024 * 1024))),
     };
@@ -229,7 +246,11 @@ async function drive(
                 throw new Error('no free group of notification ids: too many requests timed out');
               }
               context.group = group;
-              return { ...request, path: `/api/notifications/v1/admin/webhooks/${group.webhookId}/notifications/retrigger`, body: group.body };
+              return {
+                ...request,
+                path: `/api/notifications/v1/admin/webhooks/${group.webhookId}/notifications/retrigger`,
+                body: group.body,
+              };
             },
             onResponse: (status, body, context: { group?: IdGroup }) => {
               if (context.group) {
@@ -245,7 +266,7 @@ async function drive(
       (error, finished) => {
         clearTimeout(timeout);
         if (error) {
-          rejectPhase(error);
+          rejectPhase(error instanceof Error ? error : new Error(String(error)));
         } else {
           resolvePhase(finished);
         }
@@ -277,7 +298,8 @@ async function waitUntilIdle(proxy: StatementCountingProxy): Promise<void> {
 async function describeMachine(
   dataSource: DataSource,
 ): Promise<{ cpu: string; cores: number; memoryGb: number; loadAverage1m: number; node: string; postgres: string }> {
-  const [{ server_version: postgres }] = (await dataSource.query('SHOW server_version')) as Array<{ server_version: string }>;
+  const [{ server_version: postgres }] =
+    await dataSource.query<Array<{ server_version: string }>>('SHOW server_version');
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
@@ -289,11 +311,43 @@ async function describeMachine(
   };
 }
 
-function printTable(machine: Awaited<ReturnType<typeof describeMachine>>, results: readonly PhaseResult[], peakRssMb: number, options: Options): void {
-  const headers = ['scenario', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'sends/s', 'CPU ms/req', 'peak RSS MB', 'errors'];
-  const rows = results.map((r) => [r.name, r.connections, r.requests, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.sqlPerRequest, r.sendsPerSecond, r.cpuMsPerRequest, r.peakRssMb, r.errors].map(String));
+function printTable(
+  machine: Awaited<ReturnType<typeof describeMachine>>,
+  results: readonly PhaseResult[],
+  peakRssMb: number,
+  options: Options,
+): void {
+  const headers = [
+    'scenario',
+    'conns',
+    'requests',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'SQL/req',
+    'sends/s',
+    'CPU ms/req',
+    'peak RSS MB',
+    'errors',
+  ];
+  const rows = results.map((r) =>
+    [
+      r.name,
+      r.connections,
+      r.requests,
+      r.requestsPerSecond,
+      r.p50Ms,
+      r.p99Ms,
+      r.sqlPerRequest,
+      r.sendsPerSecond,
+      r.cpuMsPerRequest,
+      r.peakRssMb,
+      r.errors,
+    ].map(String),
+  );
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
   const out: string[] = [
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, load average ${machine.loadAverage1m} before the bench; Node ${machine.node}; PostgreSQL ${machine.postgres}`,
     `payload ${options.payloadBytes} bytes; throughput phases: ${options.durationS} s after ${options.warmupS} s warm-up`,
@@ -304,7 +358,9 @@ function printTable(machine: Awaited<ReturnType<typeof describeMachine>>, result
     '',
   ];
   for (const result of results.filter((r) => r.floorMs !== undefined)) {
-    out.push(`${result.name}: p50 ${result.p50Ms} ms against a floor of ${result.floorMs} ms (+${round(result.p50Ms - result.floorMs!, 1)} ms)`);
+    out.push(
+      `${result.name}: p50 ${result.p50Ms} ms against a floor of ${result.floorMs} ms (+${round(result.p50Ms - result.floorMs!, 1)} ms)`,
+    );
   }
   out.push(`service peak RSS over the whole bench (start included): ${peakRssMb} MB`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -324,9 +380,17 @@ function newestProfile(dir: string, since: number): string {
 
 function printProfile(path: string): void {
   const { functions, packages } = summarizeCpuProfile(path, 20);
-  const format = (rows: typeof functions) => rows.map((row) => `${String(row.ms).padStart(7)} ms ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.name}`);
+  const format = (rows: typeof functions) =>
+    rows.map((row) => `${String(row.ms).padStart(7)} ms ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.name}`);
   process.stderr.write(
-    [`\nCPU profile: ${path}`, 'self time by package:', ...format(packages), 'self time by function:', ...format(functions), ''].join('\n'),
+    [
+      `\nCPU profile: ${path}`,
+      'self time by package:',
+      ...format(packages),
+      'self time by function:',
+      ...format(functions),
+      '',
+    ].join('\n'),
   );
 }
 

@@ -37,7 +37,10 @@ export async function seedGroups(
     const ids: string[] = [];
     for (let item = 0; item < options.idsPerGroup; item++) {
       const id = randomUUID();
-      const payload = JSON.stringify({ type: 'invoice.paid', data: { id, note: 'x'.repeat(Math.max(0, options.payloadBytes - 90)) } });
+      const payload = JSON.stringify({
+        type: 'invoice.paid',
+        data: { id, note: 'x'.repeat(Math.max(0, options.payloadBytes - 90)) },
+      });
       const messageId = `msg_${id}`;
       const sentAt = new Date();
       notifications.ids.push(id);

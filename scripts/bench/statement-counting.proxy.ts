@@ -22,13 +22,16 @@ export class StatementCountingProxy {
   private statementCount = 0;
   private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server) {}
+  private constructor(
+    private readonly server: Server,
+    target: { host: string; port: number },
+  ) {
+    server.on('connection', (client: Socket) => this.relay(client, target));
+  }
 
   static async start(target: { host: string; port: number }): Promise<StatementCountingProxy> {
-    let proxy: StatementCountingProxy | undefined;
-    const server = createServer((client) => proxy!.relay(client, target));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new StatementCountingProxy(server);
+    const proxy = new StatementCountingProxy(createServer(), target);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
 

@@ -29,7 +29,16 @@ export const RESPONSE_BODY_LIMIT = 4096;
 export const RESPONSE_DRAIN_LIMIT = 1024 * 1024;
 
 /** Set by the HTTP client itself, or meaningful for one hop only. */
-const NOT_FORWARDED = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const NOT_FORWARDED = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 const USER_AGENT = 'notifications-admin-retrigger/1.0';
 /** What receivers have always been sent when the stored headers say nothing else. */
@@ -41,7 +50,10 @@ const MAX_SOCKETS_PER_DESTINATION = 64;
 
 /** Decompressors flush what they have, so a truncated answer still yields its first bytes. */
 const ZLIB_OPTIONS = { flush: zlibConstants.Z_SYNC_FLUSH, finishFlush: zlibConstants.Z_SYNC_FLUSH };
-const BROTLI_OPTIONS = { flush: zlibConstants.BROTLI_OPERATION_FLUSH, finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH };
+const BROTLI_OPTIONS = {
+  flush: zlibConstants.BROTLI_OPERATION_FLUSH,
+  finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH,
+};
 /** The two-byte zlib header of default compression. */
 const ZLIB_HEADER = Buffer.from([0x78, 0x9c]);
 
@@ -94,12 +106,21 @@ export class WebhookDelivery implements OnModuleDestroy {
     try {
       const { status, body } = await this.post(url, delivery, timeoutMs);
       if (body.tooLarge) {
-        return sent(false, status, body.text, elapsed(), `receiver answered ${status} with a body over ${RESPONSE_DRAIN_LIMIT} bytes`);
+        return sent(
+          false,
+          status,
+          body.text,
+          elapsed(),
+          `receiver answered ${status} with a body over ${RESPONSE_DRAIN_LIMIT} bytes`,
+        );
       }
       if (status >= 200 && status < 300) {
         return sent(true, status, body.text, elapsed(), null);
       }
-      const reason = status >= 300 && status < 400 ? `receiver answered ${status}; redirects are not followed` : `receiver answered ${status}`;
+      const reason =
+        status >= 300 && status < 400
+          ? `receiver answered ${status}; redirects are not followed`
+          : `receiver answered ${status}`;
       return sent(false, status, body.text, elapsed(), reason);
     } catch (error) {
       if (error instanceof DeadlineExceededError) {
@@ -130,7 +151,7 @@ export class WebhookDelivery implements OnModuleDestroy {
         reject(new DeadlineExceededError());
         request?.destroy();
       }, timeoutMs);
-      const fail = (error: unknown) => {
+      const fail = (error: Error) => {
         clearTimeout(timer);
         reject(error);
       };
@@ -141,10 +162,11 @@ export class WebhookDelivery implements OnModuleDestroy {
         }, fail);
       };
       try {
-        request = url.protocol === 'https:' ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
+        request =
+          url.protocol === 'https:' ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
       } catch (error) {
         // Invalid stored headers are refused before anything is sent.
-        fail(error);
+        fail(error as Error);
         return;
       }
       request.on('error', fail);
@@ -253,7 +275,13 @@ function toStoredText(bytes: Buffer): string {
   return text;
 }
 
-function sent(succeeded: boolean, responseStatus: number | null, responseBody: string | null, durationMs: number, error: string | null): DeliveryResult {
+function sent(
+  succeeded: boolean,
+  responseStatus: number | null,
+  responseBody: string | null,
+  durationMs: number,
+  error: string | null,
+): DeliveryResult {
   return { succeeded, responseStatus, responseBody, error, durationMs };
 }
 
