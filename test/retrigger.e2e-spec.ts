@@ -367,38 +367,6 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
         await counting.close();
       }
     });
-
-    describe('private destinations refused', () => {
-      let guardedApp: TestApp;
-      beforeAll(async () => {
-        guardedApp = await startTestApp({ allowPrivateNetworks: false });
-      });
-      afterAll(() => guardedApp.close());
-
-      // An IP literal is checked before connecting; a name is checked in the agent's DNS lookup.
-      it.each(['127.0.0.1', 'localhost'])('%s: the attempt is recorded as failed and nothing is sent', async (host) => {
-        const url = new URL(receiver.url);
-        url.hostname = host;
-        const webhook = await seedWebhook(guardedApp.dataSource, { url: url.toString() });
-        const stored = await seedNotification(guardedApp.dataSource, webhook, newSecret());
-        const before = receiver.requests.length;
-
-        const response = await retrigger(guardedApp, webhook.id, [stored.id]);
-
-        const [item] = response.body.failedNotifications;
-        expect(item.error).toMatch(
-          /^destination blocked: .*loopback address; private network destinations are not allowed$/,
-        );
-        const [attempt] = await attemptsOf(guardedApp.dataSource, stored.id);
-        expect(attempt).toMatchObject({
-          id: item.retriggeredNotificationRequestId,
-          status: 'failed',
-          durationMs: null,
-          responseStatus: null,
-        });
-        expect(receiver.requests.length).toBe(before);
-      });
-    });
   });
 
   describe('in flight', () => {
