@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { WebhookEntity } from '../src/notifications-admin/entities/webhook.entity';
@@ -308,6 +310,61 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
         expect(Buffer.byteLength(attempt.responseBody ?? '')).toBe(4096);
       } finally {
         await big.close();
+      }
+    });
+  });
+
+  describe('delivery', () => {
+    const ACK = 'thanks, got it';
+    it.each([
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['deflate (raw, as some servers send it)', deflateRawSync],
+      ['br', brotliCompressSync],
+    ])('stores a %s-encoded answer decoded', async (name, encode) => {
+      const encoding = name.split(' ')[0];
+      const encoded = await Receiver.start((_request, response) => {
+        response
+          .writeHead(200, { 'content-encoding': encoding, 'content-type': 'text/plain' })
+          .end(encode(Buffer.from(ACK)));
+      });
+      try {
+        const webhook = await seedWebhook(testApp.dataSource, { url: encoded.url });
+        const stored = await seedNotification(testApp.dataSource, webhook, newSecret());
+
+        const response = await retrigger(testApp, webhook.id, [stored.id]);
+
+        expect(response.body.totalSuccess).toBe(1);
+        expect((await attemptsOf(testApp.dataSource, stored.id))[0].responseBody).toBe(ACK);
+        expect(encoded.requests[0].headers['accept-encoding']).toBe('gzip, compress, deflate, br');
+      } finally {
+        await encoded.close();
+      }
+    });
+
+    it('re-uses keep-alive connections: a second retrigger opens no new socket', async () => {
+      const sockets = new Set<Socket>();
+      const counting = await Receiver.start((_request, response, raw) => {
+        sockets.add(raw.socket);
+        response.writeHead(200).end('ok');
+      });
+      try {
+        const webhook = await seedWebhook(testApp.dataSource, { url: counting.url });
+        const secret = newSecret();
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          ids.push((await seedNotification(testApp.dataSource, webhook, secret)).id);
+        }
+
+        await retrigger(testApp, webhook.id, ids);
+        const afterFirst = sockets.size;
+        await retrigger(testApp, webhook.id, ids);
+
+        expect(counting.requests).toHaveLength(10);
+        expect(afterFirst).toBeLessThanOrEqual(5);
+        expect(sockets.size).toBe(afterFirst);
+      } finally {
+        await counting.close();
       }
     });
   });

@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DestinationPolicy } from './delivery/destination-policy';
@@ -25,7 +24,7 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), HttpModule],
+  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES)],
   controllers: [RetriggerController, AttemptHistoryController],
   providers: [
     {
