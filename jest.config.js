@@ -3,7 +3,7 @@
  * Jest on Node 20 does not. So Jest compiles those packages to CommonJS with
  * Babel, the same module system the build runs on (`npm start`).
  */
-const ESM_PACKAGES = ['@nestjs/common', '@nestjs/core', '@nestjs/testing', '@nestjs/platform-express', '@nestjs/typeorm', '@nestjs/axios', '@nestjs/swagger', '@nestjs/terminus', '@nestjs/mapped-types'];
+const ESM_PACKAGES = ['@nestjs/common', '@nestjs/core', '@nestjs/testing', '@nestjs/platform-express', '@nestjs/typeorm', '@nestjs/swagger', '@nestjs/terminus', '@nestjs/mapped-types'];
 
 const common = {
   transform: {
