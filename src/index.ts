@@ -10,4 +10,5 @@ export { EnvelopeExceptionFilter } from './notifications-admin/errors/envelope-e
 export { setupNotificationsAdminDocs, buildNotificationsAdminDocument } from './notifications-admin/docs/api-docs.setup';
 export { ADMIN_BEARER_SCHEME } from './notifications-admin/docs/api-docs.constants';
 export { RetriggerService } from './notifications-admin/retrigger/retrigger.service';
+export { RateLimitStoreHealthIndicator } from './notifications-admin/health/rate-limit-store.health';
 export { buildDataSourceOptions } from './config/data-source-options';
