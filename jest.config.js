@@ -10,7 +10,7 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     '^.+\\.js$': [
       'babel-jest',
-      { babelrc: false, configFile: false, plugins: ['@babel/plugin-transform-modules-commonjs', require.resolve('./test/support/babel-import-meta.js')] },
+      { babelrc: false, configFile: false, plugins: ['@babel/plugin-transform-modules-commonjs', require.resolve('./test/support/babel-import-meta-to-commonjs.js')] },
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],

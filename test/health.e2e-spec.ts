@@ -1,10 +1,11 @@
 import { Controller, Get, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildDataSourceOptions } from '../src/config/data-source-options';
+import { HealthController } from '../src/health/health.controller';
 import { RateLimitStoreHealthIndicator } from '../src/index';
 import { NotificationsAdminModule } from '../src/notifications-admin/notifications-admin.module';
 import { closedPort } from './support/receivers';
@@ -117,5 +118,31 @@ describe('health indicator exported to hosts', () => {
       .get('/host-health')
       .expect(503)
       .expect(({ body }) => expect(body.error.notificationsRateLimit).toEqual({ status: 'down', store: 'redis', message: 'Redis did not answer' }));
+  });
+});
+
+describe('readiness when the database is gone', () => {
+  it('answers 503 naming the database down, with no driver detail', async () => {
+    const databaseUrl = testDatabaseUrl();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(databaseUrl), migrationsRun: true }),
+        TerminusModule.forRoot({ logger: false }),
+        NotificationsAdminModule.forRoot({ adminApiKeys: ['key'] }),
+      ],
+      controllers: [HealthController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      await request(app.getHttpServer()).get('/health/ready').expect(200);
+      await app.get(getDataSourceToken()).destroy();
+
+      const { body } = await request(app.getHttpServer()).get('/health/ready').expect(503);
+      expect(body.error).toEqual({ database: { status: 'down', message: 'the database ping failed' } });
+      expect(JSON.stringify(body)).not.toContain(databaseUrl);
+    } finally {
+      await app.close();
+    }
   });
 });
