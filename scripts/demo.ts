@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const dataSource = new DataSource(buildDataSourceOptions(process.env.DATABASE_URL));
   await dataSource.initialize();
   await dataSource.runMigrations();
-  const webhook = await dataSource.getRepository(WebhookEntity).save({ id: randomUUID(), url: receiver.url, secret, enabled: true, secretRotatedAt: null });
+  const webhook = await dataSource
+    .getRepository(WebhookEntity)
+    .save({ id: randomUUID(), url: receiver.url, secret, enabled: true, secretRotatedAt: null });
   const signer = new Webhook(secret);
   const ids: string[] = [];
   for (const event of EVENTS) {
@@ -101,7 +103,9 @@ async function startEchoReceiver(secret: string): Promise<EchoReceiver> {
       response.writeHead(valid ? 204 : 401).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(Number(process.env.DEMO_RECEIVER_PORT ?? 0), '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(Number(process.env.DEMO_RECEIVER_PORT ?? 0), '127.0.0.1', resolve),
+  );
   process.on('SIGINT', () => {
     console.log('\n[receiver] stopped');
     server.close();

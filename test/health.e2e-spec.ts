@@ -22,7 +22,11 @@ describe('health probes of the standalone service', () => {
   });
 
   async function startService(env: Record<string, string | undefined>): Promise<ServiceProcess> {
-    const service = await ServiceProcess.start({ ADMIN_API_KEYS: `key-${randomUUID()}`, DATABASE_URL: testDatabaseUrl(), ...env });
+    const service = await ServiceProcess.start({
+      ADMIN_API_KEYS: `key-${randomUUID()}`,
+      DATABASE_URL: testDatabaseUrl(),
+      ...env,
+    });
     services.push(service);
     return service;
   }
@@ -38,7 +42,10 @@ describe('health probes of the standalone service', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ok',
-      details: { database: { status: 'up' }, rateLimitStore: { status: 'up', store: process.env.REDIS_URL ? 'redis' : 'memory' } },
+      details: {
+        database: { status: 'up' },
+        rateLimitStore: { status: 'up', store: process.env.REDIS_URL ? 'redis' : 'memory' },
+      },
     });
   });
 
@@ -117,7 +124,13 @@ describe('health indicator exported to hosts', () => {
     await request(host.getHttpServer())
       .get('/host-health')
       .expect(503)
-      .expect(({ body }) => expect(body.error.notificationsRateLimit).toEqual({ status: 'down', store: 'redis', message: 'Redis did not answer' }));
+      .expect(({ body }) =>
+        expect(body.error.notificationsRateLimit).toEqual({
+          status: 'down',
+          store: 'redis',
+          message: 'Redis did not answer',
+        }),
+      );
   });
 });
 

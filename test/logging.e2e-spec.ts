@@ -32,17 +32,26 @@ describe('structured logs of the standalone service', () => {
     database = await openDatabase(databaseUrl);
     const webhook = await seedWebhook(database, { url: receiver.url, secret });
     webhookId = webhook.id;
-    const stored = await seedNotification(database, webhook, secret, { payload: JSON.stringify({ type: 'invoice.paid', note: payloadMarker }) });
+    const stored = await seedNotification(database, webhook, secret, {
+      payload: JSON.stringify({ type: 'invoice.paid', note: payloadMarker }),
+    });
     signature = stored.headers['webhook-signature'];
 
     const post = (headers: Record<string, string>, body: string) =>
-      fetch(service.baseUrl + retriggerPath(webhookId), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      fetch(service.baseUrl + retriggerPath(webhookId), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
     answers = [
       await post(
         { authorization: `Bearer ${apiKey}`, 'x-request-id': requestId, cookie: `session=${cookie}` },
         JSON.stringify({ webhookNotificationIds: [stored.id] }),
       ),
-      await post({ authorization: `Bearer ${apiKey}`, 'x-request-id': 'has spaces and is not taken' }, JSON.stringify({ webhookNotificationIds: [stored.id] })),
+      await post(
+        { authorization: `Bearer ${apiKey}`, 'x-request-id': 'has spaces and is not taken' },
+        JSON.stringify({ webhookNotificationIds: [stored.id] }),
+      ),
       await post({ authorization: `Bearer ${apiKey}`, 'x-request-id': 'x'.repeat(129) }, '{not json'),
     ];
     await service.stop();
@@ -57,10 +66,12 @@ describe('structured logs of the standalone service', () => {
   it('writes every stdout line as one JSON object', () => {
     expect(service.stdout.length).toBeGreaterThan(5);
     expect(() => service.logLines()).not.toThrow();
-    expect(service.logLines().find((line) => line.msg === 'Nest application successfully started')).toMatchObject({ context: 'NestApplication' });
+    expect(service.logLines().find((line) => line.msg === 'Nest application successfully started')).toMatchObject({
+      context: 'NestApplication',
+    });
   });
 
-  it("echoes the caller's X-Request-Id and logs the request under it", async () => {
+  it("echoes the caller's X-Request-Id and logs the request under it", () => {
     expect(answers[0].status).toBe(200);
     expect(answers[0].headers.get('x-request-id')).toBe(requestId);
     expect(service.logLines()).toContainEqual(
@@ -101,7 +112,10 @@ describe('structured logs of the standalone service', () => {
       expect(everything).not.toContain(secretValue);
     }
     expect(service.logLines()).toContainEqual(
-      expect.objectContaining({ reqId: requestId, req: expect.objectContaining({ headers: expect.objectContaining({ authorization: '[redacted]' }) }) }),
+      expect.objectContaining({
+        reqId: requestId,
+        req: expect.objectContaining({ headers: expect.objectContaining({ authorization: '[redacted]' }) }),
+      }),
     );
   });
 });

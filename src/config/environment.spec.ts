@@ -90,6 +90,8 @@ describe('loadEnvironment', () => {
   });
 
   it('never echoes a key in its message', () => {
-    expect(() => loadEnvironment({ ADMIN_API_KEYS: 'secret-key', RETRIGGER_RATE_LIMIT: 'x' })).toThrow(/^((?!secret-key).)*$/);
+    expect(() => loadEnvironment({ ADMIN_API_KEYS: 'secret-key', RETRIGGER_RATE_LIMIT: 'x' })).toThrow(
+      /^((?!secret-key).)*$/,
+    );
   });
 });

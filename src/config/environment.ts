@@ -60,7 +60,10 @@ function positiveInteger(env: Env, name: string, fallback: number, max = Number.
   }
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0 || value > max) {
-    throw new InvalidEnvironmentError(name, `must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}`);
+    throw new InvalidEnvironmentError(
+      name,
+      `must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}`,
+    );
   }
   return value;
 }

@@ -1,5 +1,11 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RateLimitStoreHealthIndicator } from '../notifications-admin/health/rate-limit-store.health';
@@ -41,11 +47,19 @@ export class HealthController {
    * users: the probe answer says only what happened.
    */
   private async database(): Promise<HealthIndicatorResult<'database'>> {
-    const result = await this.typeOrm.pingCheck('database', { connection: this.dataSource, timeout: DATABASE_PING_TIMEOUT_MS });
+    const result = await this.typeOrm.pingCheck('database', {
+      connection: this.dataSource,
+      timeout: DATABASE_PING_TIMEOUT_MS,
+    });
     if (result.database.status === 'up') {
       return result;
     }
     const timedOut = String(result.database.message ?? '').startsWith('timeout');
-    return { database: { status: 'down', message: timedOut ? `no answer within ${DATABASE_PING_TIMEOUT_MS} ms` : 'the database ping failed' } };
+    return {
+      database: {
+        status: 'down',
+        message: timedOut ? `no answer within ${DATABASE_PING_TIMEOUT_MS} ms` : 'the database ping failed',
+      },
+    };
   }
 }

@@ -41,6 +41,8 @@ export class DrainingExpressAdapter extends ExpressAdapter {
     });
   }
 
+  // Typed void by the adapter, but Nest awaits it (NestApplication.prepareClose) before any destroy hook.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   override async beforeClose(): Promise<void> {
     super.beforeClose();
     this.draining = true;
@@ -56,14 +58,18 @@ export class DrainingExpressAdapter extends ExpressAdapter {
       this.shutdownLogger.log('stopped accepting connections; nothing in flight');
       return;
     }
-    this.shutdownLogger.log(`stopped accepting connections; waiting up to ${this.drainTimeoutMs} ms for ${this.inFlight.size} request(s) in flight`);
+    this.shutdownLogger.log(
+      `stopped accepting connections; waiting up to ${this.drainTimeoutMs} ms for ${this.inFlight.size} request(s) in flight`,
+    );
     const deadline = new AbortController();
     const finished = new Promise<boolean>((resolve) => (this.drained = () => resolve(true)));
     const timedOut = sleep(this.drainTimeoutMs, false, { signal: deadline.signal }).catch(() => false);
     const allAnswered = await Promise.race([finished, timedOut]);
     deadline.abort();
     if (!allAnswered) {
-      this.shutdownLogger.warn(`${this.inFlight.size} request(s) still in flight after ${this.drainTimeoutMs} ms; closing their connections`);
+      this.shutdownLogger.warn(
+        `${this.inFlight.size} request(s) still in flight after ${this.drainTimeoutMs} ms; closing their connections`,
+      );
     }
   }
 
@@ -79,6 +85,8 @@ export class DrainingExpressAdapter extends ExpressAdapter {
       return;
     }
     response.set({ Connection: 'close', 'Retry-After': '1' });
-    response.status(503).json({ name: 'ServiceUnavailable', error: 'The service is shutting down; retry the request', status: 503 });
+    response
+      .status(503)
+      .json({ name: 'ServiceUnavailable', error: 'The service is shutting down; retry the request', status: 503 });
   };
 }

@@ -54,7 +54,8 @@ export function createHttpLogger(options: LoggingOptions): HttpLogger {
       genReqId: requestId,
       quietReqLogger: true,
       autoLogging: { ignore: (request) => UNLOGGED_PATHS.test(request.url ?? '') },
-      customLogLevel: (_request, response, error): LevelWithSilent => (error || response.statusCode >= 500 ? 'error' : 'info'),
+      customLogLevel: (_request, response, error): LevelWithSilent =>
+        error || response.statusCode >= 500 ? 'error' : 'info',
     },
     destination,
   );

@@ -10,7 +10,10 @@ import { RateLimitStoreHealthIndicator } from './health/rate-limit-store.health'
 import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
-import { NOTIFICATIONS_ADMIN_MODULE_OPTIONS, NotificationsAdminConfigurableModule } from './notifications-admin.module-definition';
+import {
+  NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
+  NotificationsAdminConfigurableModule,
+} from './notifications-admin.module-definition';
 import type { NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
 import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';

@@ -16,9 +16,18 @@ module.exports = function importMetaToCommonJs({ types: t }) {
         const specifier = t.identifier('specifier');
         const resolve = t.arrowFunctionExpression(
           [specifier],
-          t.binaryExpression('+', t.stringLiteral('file://'), t.callExpression(t.memberExpression(t.identifier('require'), t.identifier('resolve')), [specifier])),
+          t.binaryExpression(
+            '+',
+            t.stringLiteral('file://'),
+            t.callExpression(t.memberExpression(t.identifier('require'), t.identifier('resolve')), [specifier]),
+          ),
         );
-        path.replaceWith(t.objectExpression([t.objectProperty(t.identifier('url'), fileUrl()), t.objectProperty(t.identifier('resolve'), resolve)]));
+        path.replaceWith(
+          t.objectExpression([
+            t.objectProperty(t.identifier('url'), fileUrl()),
+            t.objectProperty(t.identifier('resolve'), resolve),
+          ]),
+        );
       },
     },
   };

@@ -6,5 +6,7 @@ import { execFileSync } from 'node:child_process';
  * build that is up to date costs a few seconds.
  */
 export default function buildService(): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
 }

@@ -82,7 +82,11 @@ export class ServiceProcess {
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`no matching log line within ${timeoutMs} ms\nstdout:\n${this.stdout.join('\n')}\nstderr:\n${this.stderr.join('\n')}`));
+        reject(
+          new Error(
+            `no matching log line within ${timeoutMs} ms\nstdout:\n${this.stdout.join('\n')}\nstderr:\n${this.stderr.join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       const onExit = () => {
         finish();

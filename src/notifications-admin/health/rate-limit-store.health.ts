@@ -22,6 +22,8 @@ export class RateLimitStoreHealthIndicator {
     if (!(this.storage instanceof RedisFixedWindowStorage)) {
       return check.up({ store: 'memory' });
     }
-    return (await this.storage.ping()) ? check.up({ store: 'redis' }) : check.down({ store: 'redis', message: 'Redis did not answer' });
+    return (await this.storage.ping())
+      ? check.up({ store: 'redis' })
+      : check.down({ store: 'redis', message: 'Redis did not answer' });
   }
 }
