@@ -1,17 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { HttpLogger } from 'pino-http';
+import { LoggerModule } from 'nestjs-pino';
 import { buildDataSourceOptions } from './config/data-source-options';
 import type { Environment } from './config/environment';
+import { HealthController } from './health/health.controller';
 import { NotificationsAdminModule } from './notifications-admin/notifications-admin.module';
 
-/** The standalone service: the module on its own database, migrated at start. */
+/** The standalone service: the module on its own database, migrated at start, with probes and JSON logs. */
 @Module({})
 export class AppModule {
-  static forEnvironment(env: Environment): DynamicModule {
+  /** `httpLogger` is mounted by main.ts ahead of every other middleware; LoggerModule only binds it to each request. */
+  static forEnvironment(env: Environment, httpLogger: HttpLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot({ pinoHttp: { logger: httpLogger.logger }, useExisting: true }),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(env.databaseUrl), migrationsRun: true, retryAttempts: 3 }),
+        TerminusModule.forRoot({ errorLogStyle: 'json' }),
         NotificationsAdminModule.forRoot({
           adminApiKeys: env.adminApiKeys,
           rateLimit: env.rateLimit,
@@ -21,6 +28,7 @@ export class AppModule {
           redisUrl: env.redisUrl,
         }),
       ],
+      controllers: [HealthController],
     };
   }
 }

@@ -14,6 +14,8 @@ describe('loadEnvironment', () => {
       webhookTimeoutMs: 10_000,
       allowPrivateNetworks: false,
       apiDocs: true,
+      logLevel: 'info',
+      logFormat: 'json',
     });
   });
 
@@ -29,6 +31,8 @@ describe('loadEnvironment', () => {
         WEBHOOK_TIMEOUT_MS: '250',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         API_DOCS: 'false',
+        LOG_LEVEL: 'DEBUG',
+        LOG_FORMAT: 'Pretty',
       }),
     ).toEqual({
       port: 8080,
@@ -40,6 +44,8 @@ describe('loadEnvironment', () => {
       webhookTimeoutMs: 250,
       allowPrivateNetworks: true,
       apiDocs: false,
+      logLevel: 'debug',
+      logFormat: 'pretty',
     });
   });
 
@@ -60,6 +66,8 @@ describe('loadEnvironment', () => {
     ['REDIS_URL', { REDIS_URL: '127.0.0.1:6379' }],
     ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes please' }],
     ['API_DOCS', { API_DOCS: 'off' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['LOG_FORMAT', { LOG_FORMAT: 'xml' }],
     ['ADMIN_API_KEYS', { ADMIN_API_KEYS: '' }],
     ['ADMIN_API_KEYS', { ADMIN_API_KEYS: ' , ' }],
   ])('refuses a bad %s with one line naming it', (variable, overrides) => {
@@ -82,6 +90,8 @@ describe('loadEnvironment', () => {
   });
 
   it('never echoes a key in its message', () => {
-    expect(() => loadEnvironment({ ADMIN_API_KEYS: 'secret-key', RETRIGGER_RATE_LIMIT: 'x' })).toThrow(/^((?!secret-key).)*$/);
+    expect(() => loadEnvironment({ ADMIN_API_KEYS: 'secret-key', RETRIGGER_RATE_LIMIT: 'x' })).toThrow(
+      /^((?!secret-key).)*$/,
+    );
   });
 });

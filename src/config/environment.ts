@@ -12,7 +12,15 @@ export interface Environment {
   allowPrivateNetworks: boolean;
   /** Serve the OpenAPI document and Swagger UI at /api/docs(-json). */
   apiDocs: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** JSON lines unless pretty output is asked for: log shippers read stdout as is. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** A configuration fault: its message is one line naming the variable. */
 export class InvalidEnvironmentError extends Error {
@@ -35,6 +43,8 @@ export function loadEnvironment(env: Env): Environment {
     webhookTimeoutMs: positiveInteger(env, 'WEBHOOK_TIMEOUT_MS', DEFAULTS.webhookTimeoutMs),
     allowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     apiDocs: flag(env, 'API_DOCS', true),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
   };
 }
 
@@ -50,7 +60,10 @@ function positiveInteger(env: Env, name: string, fallback: number, max = Number.
   }
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0 || value > max) {
-    throw new InvalidEnvironmentError(name, `must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}`);
+    throw new InvalidEnvironmentError(
+      name,
+      `must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}`,
+    );
   }
   return value;
 }
@@ -67,6 +80,17 @@ function flag(env: Env, name: string, fallback = false): boolean {
     return true;
   }
   throw new InvalidEnvironmentError(name, 'must be true or false');
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = present(env, name)?.toLowerCase();
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new InvalidEnvironmentError(name, `must be one of ${allowed.join(', ')}`);
+  }
+  return raw as T;
 }
 
 function databaseUrl(env: Env): string | undefined {

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
 import { AdminGuard } from './guards/admin.guard';
 import { AttemptHistoryController } from './history/attempt-history.controller';
+import { RateLimitStoreHealthIndicator } from './health/rate-limit-store.health';
 import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
-import { NOTIFICATIONS_ADMIN_MODULE_OPTIONS, NotificationsAdminConfigurableModule } from './notifications-admin.module-definition';
+import {
+  NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
+  NotificationsAdminConfigurableModule,
+} from './notifications-admin.module-definition';
 import type { NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
 import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
@@ -24,7 +29,7 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES)],
+  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
   controllers: [RetriggerController, AttemptHistoryController],
   providers: [
     {
@@ -47,7 +52,8 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     AdminGuard,
     RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,
+    RateLimitStoreHealthIndicator,
   ],
-  exports: [RetriggerService],
+  exports: [RetriggerService, RateLimitStoreHealthIndicator],
 })
 export class NotificationsAdminModule extends NotificationsAdminConfigurableModule {}

@@ -1,4 +1,4 @@
-import { HttpCode, Post, UseGuards } from '@nestjs/common';
+import { HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
 import { AdminPrincipal } from '../guards/admin-principal.decorator';
@@ -6,6 +6,7 @@ import { AdminController } from '../guards/admin-controller.decorator';
 import { RetriggerThrottlerGuard } from '../throttling/retrigger-throttler.guard';
 import { RetriggerRequestDto } from './dto/retrigger-request.dto';
 import { RetriggerResponseDto } from './dto/retrigger-response.dto';
+import { RetriggerLogInterceptor } from './retrigger-log.interceptor';
 import { RetriggerRequest, RetriggerRequestPipe, ValidRetriggerRequest } from './retrigger-request.pipe';
 import { RetriggerService } from './retrigger.service';
 
@@ -47,6 +48,7 @@ export class RetriggerController {
     409: { description: "Conflict with the webhook's or the request's state" },
     500: { description: 'Server-side failure' },
   })
+  @UseInterceptors(RetriggerLogInterceptor)
   retrigger(
     @RetriggerRequest(RetriggerRequestPipe) request: ValidRetriggerRequest,
     @AdminPrincipal() principal: string,
