@@ -32,7 +32,8 @@ function refuseOptions(request: Request, _response: Response, next: NextFunction
 
 /** A body in anything but JSON is refused rather than read as "no body". */
 function requireJsonBody(request: Request, _response: Response, next: NextFunction): void {
-  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
   if (hasBody && !request.is(JSON_TYPES)) {
     next(new ApiException(ErrorName.BadRequest, 'Request body must be JSON (Content-Type: application/json)'));
     return;

@@ -37,7 +37,13 @@ function send(baseUrl: string, sent: Sent): Promise<Answer> {
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         response.on('error', reject);
       },
     );
@@ -46,16 +52,31 @@ function send(baseUrl: string, sent: Sent): Promise<Answer> {
   });
 }
 
-const printable = (max: number) => fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: max }).map((codes) => String.fromCharCode(...codes).trim());
+const printable = (max: number) =>
+  fc
+    .array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: max })
+    .map((codes) => String.fromCharCode(...codes).trim());
 /** What Node lets a client put in a header value: printable ASCII and Latin-1, no DEL or C1 controls. */
-const latin1 = (max: number) => fc.array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })), { maxLength: max }).map((codes) => String.fromCharCode(...codes).trim());
+const latin1 = (max: number) =>
+  fc
+    .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })), { maxLength: max })
+    .map((codes) => String.fromCharCode(...codes).trim());
 
 /** Checks every error answer and every header; returns the parsed body. */
 function checkAnswer(sent: Sent, received: Answer, secrets: string[]): unknown {
   expect(received.status).toBeLessThan(500);
   expect(received.headers['x-powered-by']).toBeUndefined();
   expect(received.headers['x-content-type-options']).toBe('nosniff');
-  for (const leak of [...secrets, 'SELECT', 'INSERT', 'node_modules', '/work/', '    at ', 'QueryFailedError', 'SqliteError']) {
+  for (const leak of [
+    ...secrets,
+    'SELECT',
+    'INSERT',
+    'node_modules',
+    '/work/',
+    '    at ',
+    'QueryFailedError',
+    'SqliteError',
+  ]) {
     expect(received.text).not.toContain(leak);
   }
   if (sent.method === 'HEAD') {
@@ -98,7 +119,8 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
     await receiver.close();
   });
 
-  const count = (entity: typeof WebhookNotificationRequestEntity | typeof IdempotencyRecordEntity) => testApp.dataSource.getRepository(entity).count();
+  const count = (entity: typeof WebhookNotificationRequestEntity | typeof IdempotencyRecordEntity) =>
+    testApp.dataSource.getRepository(entity).count();
 
   it(`${RUNS} generated requests (bodies, headers, paths, methods, content types)`, async () => {
     const attemptsBefore = await count(WebhookNotificationRequestEntity);
@@ -117,14 +139,38 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
     );
     const path = fc.oneof(
       { weight: 6, arbitrary: webhookSegment.map((segment) => ({ kind: 'retrigger', segment })) },
-      { weight: 1, arbitrary: fc.array(fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent), { maxLength: 6 }).map((parts) => ({ kind: 'unknown', segment: `/${parts.join('/')}` })) },
-      { weight: 1, arbitrary: fc.constantFrom('/api/notifications/v1/admin/webhooks', '/api/notifications/v1/admin/webhooks/x/notifications', '/', '/api').map((segment) => ({ kind: 'unknown', segment })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent), { maxLength: 6 })
+          .map((parts) => ({ kind: 'unknown', segment: `/${parts.join('/')}` })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom(
+            '/api/notifications/v1/admin/webhooks',
+            '/api/notifications/v1/admin/webhooks/x/notifications',
+            '/',
+            '/api',
+          )
+          .map((segment) => ({ kind: 'unknown', segment })),
+      },
     );
     const idsBody = fc.record(
       {
         webhookNotificationIds: fc.oneof(
           { weight: 3, arbitrary: fc.uniqueArray(fc.uuid(), { minLength: 1, maxLength: 25 }) },
-          fc.array(fc.oneof({ weight: 5, arbitrary: fc.uuid() }, fc.string(), fc.integer(), fc.constant(null), fc.constant(untouchedId.toUpperCase() + 'x')), { maxLength: 30 }),
+          fc.array(
+            fc.oneof(
+              { weight: 5, arbitrary: fc.uuid() },
+              fc.string(),
+              fc.integer(),
+              fc.constant(null),
+              fc.constant(untouchedId.toUpperCase() + 'x'),
+            ),
+            { maxLength: 30 },
+          ),
           fc.jsonValue(),
         ),
         extra: fc.jsonValue(),
@@ -136,7 +182,10 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
       { weight: 2, arbitrary: fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? 'null')) },
       { weight: 2, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes)) },
       { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((text) => Buffer.from(text, 'utf8')) },
-      { weight: 1, arbitrary: fc.integer({ min: MAX_BODY - 16, max: MAX_BODY + 4096 }).map((size) => Buffer.alloc(size, 0x20)) },
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: MAX_BODY - 16, max: MAX_BODY + 4096 }).map((size) => Buffer.alloc(size, 0x20)),
+      },
       { weight: 1, arbitrary: fc.constant(undefined) },
     );
     const authorization = fc.oneof(
@@ -163,11 +212,32 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
       ),
       printable(40),
     );
-    const contentEncoding = fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress'), printable(20));
-    const idempotencyKey = fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, printable(300), latin1(40), fc.uuid());
-    const method = fc.oneof({ weight: 8, arbitrary: fc.constant('POST') }, fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE'));
+    const contentEncoding = fc.oneof(
+      { weight: 8, arbitrary: fc.constant(undefined) },
+      fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress'),
+      printable(20),
+    );
+    const idempotencyKey = fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      printable(300),
+      latin1(40),
+      fc.uuid(),
+    );
+    const method = fc.oneof(
+      { weight: 8, arbitrary: fc.constant('POST') },
+      fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE'),
+    );
 
-    const input = fc.record({ method, path, body, authorization, contentType, contentEncoding, idempotencyKey, keyExtra: fc.string({ maxLength: 3 }) });
+    const input = fc.record({
+      method,
+      path,
+      body,
+      authorization,
+      contentType,
+      contentEncoding,
+      idempotencyKey,
+      keyExtra: fc.string({ maxLength: 3 }),
+    });
 
     await fc.assert(
       fc.asyncProperty(input, async (generated) => {
@@ -217,7 +287,9 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
       { numRuns: RUNS, seed: process.env.ABUSE_PROPERTY_SEED ? Number(process.env.ABUSE_PROPERTY_SEED) : undefined },
     );
 
-    console.log(`abuse property: ${ran} generated requests, answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    console.log(
+      `abuse property: ${ran} generated requests, answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
+    );
     expect(ran).toBe(RUNS);
     expect(await count(WebhookNotificationRequestEntity)).toBe(attemptsBefore);
     expect(await count(IdempotencyRecordEntity)).toBe(keysBefore + storedKeys.size);
@@ -228,11 +300,31 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
   describe('documented limits', () => {
     const valid = () => JSON.stringify({ webhookNotificationIds: [randomUUID()] });
     const cases: Array<[string, Partial<Sent> & { body?: Buffer }, string]> = [
-      ['a body over 64 KiB', { body: Buffer.from(JSON.stringify({ webhookNotificationIds: [randomUUID()], pad: 'x'.repeat(MAX_BODY) })) }, 'Request body exceeds the size limit'],
-      ['charset latin1', { headers: { 'content-type': 'application/json; charset=latin1' } }, 'Request body charset is not supported; send UTF-8'],
-      ['content encoding gzip', { headers: { 'content-encoding': 'gzip' } }, 'Request body content encoding is not supported'],
-      ['a body that is not JSON', { body: Buffer.from('{"webhookNotificationIds": [') }, 'Request body is not valid JSON'],
-      ['text/plain', { headers: { 'content-type': 'text/plain' } }, 'Request body must be JSON (Content-Type: application/json)'],
+      [
+        'a body over 64 KiB',
+        { body: Buffer.from(JSON.stringify({ webhookNotificationIds: [randomUUID()], pad: 'x'.repeat(MAX_BODY) })) },
+        'Request body exceeds the size limit',
+      ],
+      [
+        'charset latin1',
+        { headers: { 'content-type': 'application/json; charset=latin1' } },
+        'Request body charset is not supported; send UTF-8',
+      ],
+      [
+        'content encoding gzip',
+        { headers: { 'content-encoding': 'gzip' } },
+        'Request body content encoding is not supported',
+      ],
+      [
+        'a body that is not JSON',
+        { body: Buffer.from('{"webhookNotificationIds": [') },
+        'Request body is not valid JSON',
+      ],
+      [
+        'text/plain',
+        { headers: { 'content-type': 'text/plain' } },
+        'Request body must be JSON (Content-Type: application/json)',
+      ],
     ];
 
     it.each(cases)('%s → 400 BadRequest envelope, nothing written', async (_what, overrides, error) => {
@@ -241,7 +333,12 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
       const received = await send(testApp.baseUrl, {
         method: 'POST',
         path: retriggerPath(enabledId),
-        headers: { authorization: `Bearer ${testApp.apiKey}`, 'content-type': 'application/json', 'content-length': String(body.length), ...overrides.headers },
+        headers: {
+          authorization: `Bearer ${testApp.apiKey}`,
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          ...overrides.headers,
+        },
         body,
       });
 
@@ -250,13 +347,20 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
       expect(await count(WebhookNotificationRequestEntity)).toBe(attemptsBefore);
     });
 
-    it.each(['OPTIONS', 'GET', 'PUT', 'PATCH', 'DELETE'])('%s on the retrigger path → 404 NotFound envelope, even for an admin', async (method) => {
-      const received = await send(testApp.baseUrl, { method, path: retriggerPath(enabledId), headers: { authorization: `Bearer ${testApp.apiKey}`, origin: 'https://evil.example' } });
+    it.each(['OPTIONS', 'GET', 'PUT', 'PATCH', 'DELETE'])(
+      '%s on the retrigger path → 404 NotFound envelope, even for an admin',
+      async (method) => {
+        const received = await send(testApp.baseUrl, {
+          method,
+          path: retriggerPath(enabledId),
+          headers: { authorization: `Bearer ${testApp.apiKey}`, origin: 'https://evil.example' },
+        });
 
-      expect(received.status).toBe(404);
-      expect(JSON.parse(received.text)).toEqual({ name: 'NotFound', error: 'No such route', status: 404 });
-      expect(received.headers['access-control-allow-origin']).toBeUndefined();
-    });
+        expect(received.status).toBe(404);
+        expect(JSON.parse(received.text)).toEqual({ name: 'NotFound', error: 'No such route', status: 404 });
+        expect(received.headers['access-control-allow-origin']).toBeUndefined();
+      },
+    );
 
     it('an unknown path → 404 NotFound envelope with security headers and no x-powered-by', async () => {
       const received = await send(testApp.baseUrl, { method: 'POST', path: '/admin/../etc/passwd', headers: {} });

@@ -49,11 +49,19 @@ describe('checks, in the contract’s order', () => {
       ['the key without the Bearer scheme', 'KEY'],
     ])('%s', async (_case, authorization) => {
       const header = authorization === 'KEY' ? testApp.apiKey : authorization;
-      expectEnvelope(await post(retriggerPath('not-a-uuid'), { webhookNotificationIds: 'nope' }, header), 403, 'AccessDenied');
+      expectEnvelope(
+        await post(retriggerPath('not-a-uuid'), { webhookNotificationIds: 'nope' }, header),
+        403,
+        'AccessDenied',
+      );
     });
 
     it('matches Bearer without regard to case', async () => {
-      const response = await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }, `bEaReR ${testApp.apiKey}`);
+      const response = await post(
+        retriggerPath(randomUUID()),
+        { webhookNotificationIds: [VALID_ID] },
+        `bEaReR ${testApp.apiKey}`,
+      );
       expectEnvelope(response, 404, 'NotFound');
     });
   });
@@ -68,14 +76,24 @@ describe('checks, in the contract’s order', () => {
     it('counts every admin request whatever its outcome, and no other', async () => {
       const path = retriggerPath('not-a-uuid');
       for (let i = 0; i < 5; i++) {
-        expectEnvelope(await request(limited.baseUrl).post(path).set('Authorization', 'Bearer wrong'), 403, 'AccessDenied');
+        expectEnvelope(
+          await request(limited.baseUrl).post(path).set('Authorization', 'Bearer wrong'),
+          403,
+          'AccessDenied',
+        );
       }
       for (let i = 0; i < 3; i++) {
-        const response = await request(limited.baseUrl).post(path).set('Authorization', `Bearer ${limited.apiKey}`).send({});
+        const response = await request(limited.baseUrl)
+          .post(path)
+          .set('Authorization', `Bearer ${limited.apiKey}`)
+          .send({});
         expectEnvelope(response, 400, 'IllegalArgument');
       }
 
-      const response = await request(limited.baseUrl).post(path).set('Authorization', `Bearer ${limited.apiKey}`).send({});
+      const response = await request(limited.baseUrl)
+        .post(path)
+        .set('Authorization', `Bearer ${limited.apiKey}`)
+        .send({});
 
       expectEnvelope(response, 400, 'RETRIGGER_RATE_LIMITED', /rate limit/i);
       const retryAfter = Number(response.headers['retry-after']);
@@ -93,7 +111,8 @@ describe('checks, in the contract’s order', () => {
     it('opens a new window when the old one ends', async () => {
       const short = await startTestApp({ rateLimit: 1, rateWindowMs: 1_000 });
       try {
-        const call = () => request(short.baseUrl).post(retriggerPath('x')).set('Authorization', `Bearer ${short.apiKey}`).send({});
+        const call = () =>
+          request(short.baseUrl).post(retriggerPath('x')).set('Authorization', `Bearer ${short.apiKey}`).send({});
         expectEnvelope(await call(), 400, 'IllegalArgument');
         const limitedResponse = await call();
         expectEnvelope(limitedResponse, 400, 'RETRIGGER_RATE_LIMITED');
@@ -107,9 +126,17 @@ describe('checks, in the contract’s order', () => {
   });
 
   describe('3. webhookId → 400 IllegalArgument, before the body is looked at', () => {
-    it.each(['not-a-uuid', '123', '3f0e8d4c-9d7a-4c1e-8f5b-2a6d7e9c1b4', '3f0e8d4c9d7a4c1e8f5b2a6d7e9c1b40x'])('%s', async (webhookId) => {
-      expectEnvelope(await post(retriggerPath(webhookId), { webhookNotificationIds: 'not an array' }), 400, 'IllegalArgument', /webhookId/);
-    });
+    it.each(['not-a-uuid', '123', '3f0e8d4c-9d7a-4c1e-8f5b-2a6d7e9c1b4', '3f0e8d4c9d7a4c1e8f5b2a6d7e9c1b40x'])(
+      '%s',
+      async (webhookId) => {
+        expectEnvelope(
+          await post(retriggerPath(webhookId), { webhookNotificationIds: 'not an array' }),
+          400,
+          'IllegalArgument',
+          /webhookId/,
+        );
+      },
+    );
   });
 
   describe('4. body → 400 ValidationFailed naming the field and the rule', () => {
@@ -119,30 +146,60 @@ describe('checks, in the contract’s order', () => {
       ['not an array', { webhookNotificationIds: VALID_ID }, /webhookNotificationIds must be an array/],
       ['an object', { webhookNotificationIds: { 0: VALID_ID } }, /webhookNotificationIds must be an array/],
       ['empty', { webhookNotificationIds: [] }, /webhookNotificationIds must not be empty/],
-      ['26 ids', { webhookNotificationIds: Array.from({ length: 26 }, () => randomUUID()) }, /webhookNotificationIds must contain at most 25 ids/],
-      ['an element not a UUID', { webhookNotificationIds: [VALID_ID, 'nope'] }, /each value in webhookNotificationIds must be a UUID/],
-      ['an element not a string', { webhookNotificationIds: [42] }, /each value in webhookNotificationIds must be a UUID/],
-      ['duplicates', { webhookNotificationIds: [VALID_ID, VALID_ID] }, /webhookNotificationIds must not contain duplicates/],
-      ['duplicates in another case', { webhookNotificationIds: [VALID_ID, VALID_ID.toUpperCase()] }, /webhookNotificationIds must not contain duplicates/],
+      [
+        '26 ids',
+        { webhookNotificationIds: Array.from({ length: 26 }, () => randomUUID()) },
+        /webhookNotificationIds must contain at most 25 ids/,
+      ],
+      [
+        'an element not a UUID',
+        { webhookNotificationIds: [VALID_ID, 'nope'] },
+        /each value in webhookNotificationIds must be a UUID/,
+      ],
+      [
+        'an element not a string',
+        { webhookNotificationIds: [42] },
+        /each value in webhookNotificationIds must be a UUID/,
+      ],
+      [
+        'duplicates',
+        { webhookNotificationIds: [VALID_ID, VALID_ID] },
+        /webhookNotificationIds must not contain duplicates/,
+      ],
+      [
+        'duplicates in another case',
+        { webhookNotificationIds: [VALID_ID, VALID_ID.toUpperCase()] },
+        /webhookNotificationIds must not contain duplicates/,
+      ],
       ['a JSON array body', [VALID_ID], /request body must be a JSON object/],
     ])('%s', async (_case, body, error) => {
       expectEnvelope(await post(retriggerPath(randomUUID()), body), 400, 'ValidationFailed', error);
     });
 
     it('accepts exactly 25 ids', async () => {
-      const response = await post(retriggerPath(randomUUID()), { webhookNotificationIds: Array.from({ length: 25 }, () => randomUUID()) });
+      const response = await post(retriggerPath(randomUUID()), {
+        webhookNotificationIds: Array.from({ length: 25 }, () => randomUUID()),
+      });
       expectEnvelope(response, 404, 'NotFound');
     });
 
     it.each(['', 'x'.repeat(256), 'tab\there', 'ünïcode'])('refuses Idempotency-Key %j', async (key) => {
-      const response = await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }).set('Idempotency-Key', key);
+      const response = await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }).set(
+        'Idempotency-Key',
+        key,
+      );
       expectEnvelope(response, 400, 'ValidationFailed', /Idempotency-Key/);
     });
   });
 
   describe('5. webhook state', () => {
     it('unknown webhook → 404 NotFound', async () => {
-      expectEnvelope(await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }), 404, 'NotFound', /Webhook .* not found/);
+      expectEnvelope(
+        await post(retriggerPath(randomUUID()), { webhookNotificationIds: [VALID_ID] }),
+        404,
+        'NotFound',
+        /Webhook .* not found/,
+      );
     });
 
     it('disabled webhook → 409 Conflict, and nothing is sent', async () => {
@@ -150,7 +207,12 @@ describe('checks, in the contract’s order', () => {
       const stored = await seedNotification(testApp.dataSource, webhook, newSecret());
       const before = receiver.requests.length;
 
-      expectEnvelope(await post(retriggerPath(webhook.id), { webhookNotificationIds: [stored.id] }), 409, 'Conflict', /disabled/);
+      expectEnvelope(
+        await post(retriggerPath(webhook.id), { webhookNotificationIds: [stored.id] }),
+        409,
+        'Conflict',
+        /disabled/,
+      );
 
       expect(receiver.requests.length).toBe(before);
     });
@@ -161,10 +223,18 @@ describe('checks, in the contract’s order', () => {
       ['an unknown path', () => request(testApp.baseUrl).get('/nope'), 404, 'NotFound'],
       ['GET on the retrigger path', () => request(testApp.baseUrl).get(retriggerPath(VALID_ID)), 404, 'NotFound'],
       ['PUT on the retrigger path', () => request(testApp.baseUrl).put(retriggerPath(VALID_ID)), 404, 'NotFound'],
-      ['OPTIONS on the retrigger path', () => request(testApp.baseUrl).options(retriggerPath(VALID_ID)), 404, 'NotFound'],
+      [
+        'OPTIONS on the retrigger path',
+        () => request(testApp.baseUrl).options(retriggerPath(VALID_ID)),
+        404,
+        'NotFound',
+      ],
       [
         'a body that is not JSON',
-        () => post(retriggerPath(VALID_ID), undefined).set('Content-Type', 'application/json').send('{"webhookNotificationIds": ['),
+        () =>
+          post(retriggerPath(VALID_ID), undefined)
+            .set('Content-Type', 'application/json')
+            .send('{"webhookNotificationIds": ['),
         400,
         'BadRequest',
       ],
@@ -176,17 +246,27 @@ describe('checks, in the contract’s order', () => {
       ],
       [
         'a latin1 charset',
-        () => post(retriggerPath(VALID_ID), undefined).set('Content-Type', 'application/json; charset=latin1').send('{}'),
+        () =>
+          post(retriggerPath(VALID_ID), undefined).set('Content-Type', 'application/json; charset=latin1').send('{}'),
         400,
         'BadRequest',
       ],
       [
         'a gzip content encoding',
-        () => post(retriggerPath(VALID_ID), undefined).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{}'),
+        () =>
+          post(retriggerPath(VALID_ID), undefined)
+            .set('Content-Type', 'application/json')
+            .set('Content-Encoding', 'gzip')
+            .send('{}'),
         400,
         'BadRequest',
       ],
-      ['a text/plain body', () => post(retriggerPath(VALID_ID), undefined).set('Content-Type', 'text/plain').send('hello'), 400, 'BadRequest'],
+      [
+        'a text/plain body',
+        () => post(retriggerPath(VALID_ID), undefined).set('Content-Type', 'text/plain').send('hello'),
+        400,
+        'BadRequest',
+      ],
     ])('%s', async (_case, call, status, name) => {
       const response = await call();
       expect(response.headers['content-type']).toMatch(/^application\/json/);

@@ -136,28 +136,37 @@ describe('database faults', () => {
       it.each([
         ['cut', () => proxy.cut()],
         ['stalled', () => proxy.stall()],
-      ])('%s between the pending row and its completion → 500 DatabaseError; the real outcome is recorded once it is back', async (what, fault) => {
-        const { webhook, stored } = await seeded();
-        const sentBefore = receiver.requests.length;
-        onRequest = fault;
-        injected.push(`${what} mid-send`);
+      ])(
+        '%s between the pending row and its completion → 500 DatabaseError; the real outcome is recorded once it is back',
+        async (what, fault) => {
+          const { webhook, stored } = await seeded();
+          const sentBefore = receiver.requests.length;
+          onRequest = fault;
+          injected.push(`${what} mid-send`);
 
-        const response = await retrigger(testApp, webhook.id, [stored.id]);
+          const response = await retrigger(testApp, webhook.id, [stored.id]);
 
-        expect(response.body).toEqual(DATABASE_ERROR);
-        expect(response.tookMs).toBeLessThan(30_000);
-        expect(receiver.requests.length).toBe(sentBefore + 1);
-        const [pending] = await attemptsOf(direct, stored.id);
-        expect(pending.status).toBe('pending');
+          expect(response.body).toEqual(DATABASE_ERROR);
+          expect(response.tookMs).toBeLessThan(30_000);
+          expect(receiver.requests.length).toBe(sentBefore + 1);
+          const [pending] = await attemptsOf(direct, stored.id);
+          expect(pending.status).toBe('pending');
 
-        proxy.forward();
-        await eventually(async () => (await attemptsOf(direct, stored.id))[0].status !== 'pending', 15_000);
-        const [recorded] = await attemptsOf(direct, stored.id);
-        expect(recorded).toMatchObject({ id: pending.id, status: 'succeeded', responseStatus: 200, responseBody: 'ok', error: null });
-        expect(recorded.durationMs).toEqual(expect.any(Number));
-        expect(await notificationStatus(direct, stored.id)).toBe('delivered');
-        expect(receiver.requests.length).toBe(sentBefore + 1);
-      });
+          proxy.forward();
+          await eventually(async () => (await attemptsOf(direct, stored.id))[0].status !== 'pending', 15_000);
+          const [recorded] = await attemptsOf(direct, stored.id);
+          expect(recorded).toMatchObject({
+            id: pending.id,
+            status: 'succeeded',
+            responseStatus: 200,
+            responseBody: 'ok',
+            error: null,
+          });
+          expect(recorded.durationMs).toEqual(expect.any(Number));
+          expect(await notificationStatus(direct, stored.id)).toBe('delivered');
+          expect(receiver.requests.length).toBe(sentBefore + 1);
+        },
+      );
     });
   } else {
     describe('SQLite file locked by another writer', () => {
@@ -214,7 +223,9 @@ describe('database faults', () => {
         const response = await retrigger(testApp, webhook.id, [stored.id]);
 
         expect(response.body).toEqual(DATABASE_ERROR);
-        const [pending] = locker.prepare('SELECT id, status FROM webhook_notification_requests WHERE webhook_notification_id = ?').all(stored.id) as Array<{
+        const [pending] = locker
+          .prepare('SELECT id, status FROM webhook_notification_requests WHERE webhook_notification_id = ?')
+          .all(stored.id) as Array<{
           id: string;
           status: string;
         }>;
@@ -261,10 +272,19 @@ describe('receiver faults', () => {
       const [item] = response.body.failedNotifications;
       expect(item.error).toBe('receiver answered 200 with a body over 1048576 bytes');
       const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
-      expect(attempt).toMatchObject({ id: item.retriggeredNotificationRequestId, status: 'failed', responseStatus: 200, error: item.error });
+      expect(attempt).toMatchObject({
+        id: item.retriggeredNotificationRequestId,
+        status: 'failed',
+        responseStatus: 200,
+        error: item.error,
+      });
       expect(attempt.responseBody).toBe('z'.repeat(4096));
       expect(await notificationStatus(testApp.dataSource, stored.id)).toBe('failed');
-      expect(await testApp.dataSource.getRepository(WebhookNotificationRequestEntity).countBy({ status: 'pending', webhookNotificationId: stored.id })).toBe(0);
+      expect(
+        await testApp.dataSource
+          .getRepository(WebhookNotificationRequestEntity)
+          .countBy({ status: 'pending', webhookNotificationId: stored.id }),
+      ).toBe(0);
     } finally {
       await endless.close();
     }

@@ -87,7 +87,11 @@ describe('Idempotency-Key', () => {
     const response = await retrigger(testApp, webhook.id, change(ids), key);
 
     expect(response.status).toBe(409);
-    expect(response.body).toEqual({ name: 'Conflict', error: 'This Idempotency-Key was already used for a different request', status: 409 });
+    expect(response.body).toEqual({
+      name: 'Conflict',
+      error: 'This Idempotency-Key was already used for a different request',
+      status: 409,
+    });
     expect(receiver.requests.length).toBe(sentBefore);
     expect(await attemptCount(testApp)).toBe(attemptsBefore);
   });
@@ -110,7 +114,11 @@ describe('Idempotency-Key', () => {
       const replay = await retrigger(testApp, webhook.id, [stored.id], key);
 
       expect(second.status).toBe(409);
-      expect(second.body).toEqual({ name: 'Conflict', error: 'A request with this Idempotency-Key is still being processed', status: 409 });
+      expect(second.body).toEqual({
+        name: 'Conflict',
+        error: 'A request with this Idempotency-Key is still being processed',
+        status: 409,
+      });
       expect(firstAnswer.status).toBe(200);
       expect(firstAnswer.body.totalSuccess).toBe(1);
       expect(replay.body).toEqual(firstAnswer.body);
@@ -130,12 +138,18 @@ describe('Idempotency-Key', () => {
     expect(missing.status).toBe(404);
     expect(await keyRows(testApp, key)).toEqual([]);
 
-    await testApp.dataSource.getRepository(WebhookEntity).insert({ id: webhookId, url: receiver.url, secret: newSecret(), enabled: true, secretRotatedAt: null });
+    await testApp.dataSource
+      .getRepository(WebhookEntity)
+      .insert({ id: webhookId, url: receiver.url, secret: newSecret(), enabled: true, secretRotatedAt: null });
     const found = await retrigger(testApp, webhookId, ids, key);
 
     expect(found.status).toBe(200);
     expect(found.body.failedNotifications).toEqual([
-      { webhookNotificationId: ids[0], retriggeredNotificationRequestId: null, error: 'notification not found for this webhook' },
+      {
+        webhookNotificationId: ids[0],
+        retriggeredNotificationRequestId: null,
+        error: 'notification not found for this webhook',
+      },
     ]);
     expect(await keyRows(testApp, key)).toEqual([expect.objectContaining({ state: 'completed' })]);
   });
@@ -184,7 +198,11 @@ describe('Idempotency-Key', () => {
     const response = await retrigger(testApp, webhook.id, ids, key);
 
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ name: 'ValidationFailed', error: 'Idempotency-Key must be 1 to 255 printable ASCII characters', status: 400 });
+    expect(response.body).toEqual({
+      name: 'ValidationFailed',
+      error: 'Idempotency-Key must be 1 to 255 printable ASCII characters',
+      status: 400,
+    });
     expect(receiver.requests.length).toBe(sentBefore);
     expect(await attemptsOf(testApp.dataSource, ids[0])).toEqual([]);
     expect(await keyRows(testApp, key)).toEqual([]);

@@ -51,17 +51,26 @@ describe('two instances on one database', () => {
         ids.push((await seedNotification(first.dataSource, webhook, secret)).id);
       }
 
-      const answers = await Promise.all([retrigger(first, apiKey, webhook.id, ids), retrigger(second, apiKey, webhook.id, ids)]);
+      const answers = await Promise.all([
+        retrigger(first, apiKey, webhook.id, ids),
+        retrigger(second, apiKey, webhook.id, ids),
+      ]);
 
       const received = holding.requests.map((sent) => JSON.parse(sent.body.toString('utf8')).data.id);
       expect(received).toHaveLength(3);
-      const items = answers.flatMap((response) => [...response.body.successfulNotifications, ...response.body.failedNotifications] as Item[]);
+      const items = answers.flatMap(
+        (response) => [...response.body.successfulNotifications, ...response.body.failedNotifications] as Item[],
+      );
       for (const id of ids) {
         const forId = items.filter((item) => item.webhookNotificationId === id);
         expect(forId).toHaveLength(2);
         expect(forId.filter((item) => item.error === null)).toHaveLength(1);
         expect(forId.filter((item) => item.error !== null)).toEqual([
-          { webhookNotificationId: id, retriggeredNotificationRequestId: null, error: 'a retrigger of this notification is already in progress' },
+          {
+            webhookNotificationId: id,
+            retriggeredNotificationRequestId: null,
+            error: 'a retrigger of this notification is already in progress',
+          },
         ]);
         const attempts = await attemptsOf(second.dataSource, id);
         expect(attempts).toHaveLength(1);
@@ -95,7 +104,11 @@ describe('two instances on one database', () => {
 describe('rate limit with Redis unreachable', () => {
   it('falls back to per-instance counters: requests still work and are limited', async () => {
     const apiKey = `redis-down-${randomUUID()}`;
-    const testApp = await startTestApp({ adminApiKeys: [apiKey], rateLimit: 2, redisUrl: `redis://127.0.0.1:${await closedPort()}` });
+    const testApp = await startTestApp({
+      adminApiKeys: [apiKey],
+      rateLimit: 2,
+      redisUrl: `redis://127.0.0.1:${await closedPort()}`,
+    });
     try {
       const webhookId = randomUUID();
       const answers = [];

@@ -12,7 +12,13 @@ const CUTOFF_MS = TIMEOUT_MS + 60_000;
 async function pendingAttempt(testApp: TestApp, notificationId: string, url: string, ageMs: number): Promise<string> {
   const id = randomUUID();
   const repository = testApp.dataSource.getRepository(WebhookNotificationRequestEntity);
-  await repository.insert({ id, webhookNotificationId: notificationId, url, status: 'pending', retriggeredBy: 'apikey:crashed' });
+  await repository.insert({
+    id,
+    webhookNotificationId: notificationId,
+    url,
+    status: 'pending',
+    retriggeredBy: 'apikey:crashed',
+  });
   await repository
     .createQueryBuilder()
     .update()

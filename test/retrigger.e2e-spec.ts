@@ -85,12 +85,18 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       try {
         const webhook = await seedWebhook(testApp.dataSource, { url: server.url, secret: original });
         const stored = await seedNotification(testApp.dataSource, webhook, original, { freshSignature: true });
-        await testApp.dataSource.getRepository(WebhookEntity).update(webhook.id, { secret: rotated, secretRotatedAt: new Date() });
+        await testApp.dataSource
+          .getRepository(WebhookEntity)
+          .update(webhook.id, { secret: rotated, secretRotatedAt: new Date() });
 
         const response = await retrigger(testApp, webhook.id, [stored.id]);
 
         expect(response.body.failedNotifications).toEqual([
-          { webhookNotificationId: stored.id, retriggeredNotificationRequestId: expect.any(String), error: 'receiver answered 401' },
+          {
+            webhookNotificationId: stored.id,
+            retriggeredNotificationRequestId: expect.any(String),
+            error: 'receiver answered 401',
+          },
         ]);
         expect(verified).toEqual([]);
         const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
@@ -122,7 +128,11 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
           { webhookNotificationId: first.id, retriggeredNotificationRequestId: expect.any(String), error: null },
         ],
         failedNotifications: [
-          { webhookNotificationId: unknown, retriggeredNotificationRequestId: null, error: 'notification not found for this webhook' },
+          {
+            webhookNotificationId: unknown,
+            retriggeredNotificationRequestId: null,
+            error: 'notification not found for this webhook',
+          },
         ],
       });
       const [attempt] = await attemptsOf(testApp.dataSource, first.id);
@@ -175,7 +185,11 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       const response = await retrigger(testApp, webhook.id.toUpperCase(), [stored.id.toUpperCase()]);
 
       expect(response.body.successfulNotifications).toEqual([
-        { webhookNotificationId: stored.id.toUpperCase(), retriggeredNotificationRequestId: expect.any(String), error: null },
+        {
+          webhookNotificationId: stored.id.toUpperCase(),
+          retriggeredNotificationRequestId: expect.any(String),
+          error: null,
+        },
       ]);
       expect(await attemptsOf(testApp.dataSource, stored.id)).toHaveLength(1);
     });
@@ -200,7 +214,14 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
     it('forwards stored headers except hop-by-hop and transport ones', async () => {
       const webhook = await seedWebhook(testApp.dataSource, { url: receiver.url });
       const stored = await seedNotification(testApp.dataSource, webhook, newSecret(), {
-        extraHeaders: { 'x-tenant': 'acme', host: 'evil.example', 'content-length': '1', connection: 'close', 'proxy-authorization': 'x', te: 'trailers' },
+        extraHeaders: {
+          'x-tenant': 'acme',
+          host: 'evil.example',
+          'content-length': '1',
+          connection: 'close',
+          'proxy-authorization': 'x',
+          te: 'trailers',
+        },
       });
       const before = receiver.requests.length;
 
@@ -224,7 +245,12 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
 
     const cases: Array<[string, () => Promise<{ url: string; close(): Promise<void> }>, RegExp, number | null]> = [
       ['receiver 500', () => Receiver.start(answer(500, 'boom')), /^receiver answered 500$/, 500],
-      ['receiver 302', () => Receiver.start(answer(302, '', { location: 'http://127.0.0.1:1/' })), /^receiver answered 302; redirects are not followed$/, 302],
+      [
+        'receiver 302',
+        () => Receiver.start(answer(302, '', { location: 'http://127.0.0.1:1/' })),
+        /^receiver answered 302; redirects are not followed$/,
+        302,
+      ],
       ['receiver 404', () => Receiver.start(answer(404)), /^receiver answered 404$/, 404],
       [
         'refused connection',
@@ -232,30 +258,43 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
         /^connection refused by 127\.0\.0\.1:\d+$/,
         null,
       ],
-      ['connection reset', () => Receiver.start((_request, response) => void response.socket?.destroy()), /^connection reset by /, null],
-      ['malformed answer', () => Receiver.start((_request, response) => void response.socket?.end('NOT HTTP AT ALL\r\n\r\n')), /malformed HTTP response|connection reset/, null],
+      [
+        'connection reset',
+        () => Receiver.start((_request, response) => void response.socket?.destroy()),
+        /^connection reset by /,
+        null,
+      ],
+      [
+        'malformed answer',
+        () => Receiver.start((_request, response) => void response.socket?.end('NOT HTTP AT ALL\r\n\r\n')),
+        /malformed HTTP response|connection reset/,
+        null,
+      ],
     ];
 
-    it.each(cases)('%s → failed item with the attempt id and an error in words', async (_name, start, error, responseStatus) => {
-      const target = await start();
-      try {
-        const webhook = await seedWebhook(testApp.dataSource, { url: target.url });
-        const stored = await seedNotification(testApp.dataSource, webhook, newSecret(), { status: 'failed' });
+    it.each(cases)(
+      '%s → failed item with the attempt id and an error in words',
+      async (_name, start, error, responseStatus) => {
+        const target = await start();
+        try {
+          const webhook = await seedWebhook(testApp.dataSource, { url: target.url });
+          const stored = await seedNotification(testApp.dataSource, webhook, newSecret(), { status: 'failed' });
 
-        const response = await retrigger(testApp, webhook.id, [stored.id]);
+          const response = await retrigger(testApp, webhook.id, [stored.id]);
 
-        expect(response.body.totalFailed).toBe(1);
-        const [item] = response.body.failedNotifications;
-        expect(item.error).toMatch(error);
-        const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
-        expect(item.retriggeredNotificationRequestId).toBe(attempt.id);
-        expect(attempt).toMatchObject({ status: 'failed', responseStatus, error: item.error });
-        expect(attempt.durationMs).toEqual(expect.any(Number));
-        expect(await notificationStatus(testApp.dataSource, stored.id)).toBe('failed');
-      } finally {
-        await target.close();
-      }
-    });
+          expect(response.body.totalFailed).toBe(1);
+          const [item] = response.body.failedNotifications;
+          expect(item.error).toMatch(error);
+          const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
+          expect(item.retriggeredNotificationRequestId).toBe(attempt.id);
+          expect(attempt).toMatchObject({ status: 'failed', responseStatus, error: item.error });
+          expect(attempt.durationMs).toEqual(expect.any(Number));
+          expect(await notificationStatus(testApp.dataSource, stored.id)).toBe('failed');
+        } finally {
+          await target.close();
+        }
+      },
+    );
 
     it('times out on a total deadline, even when the receiver trickles its answer', async () => {
       const trickling = await Receiver.start((_request, response) => {
@@ -291,7 +330,11 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       const response = await retrigger(testApp, mine.id, [foreign.id]);
 
       expect(response.body.failedNotifications).toEqual([
-        { webhookNotificationId: foreign.id, retriggeredNotificationRequestId: null, error: 'notification not found for this webhook' },
+        {
+          webhookNotificationId: foreign.id,
+          retriggeredNotificationRequestId: null,
+          error: 'notification not found for this webhook',
+        },
       ]);
       expect(receiver.requests.length).toBe(before);
       expect(await attemptsOf(testApp.dataSource, foreign.id)).toEqual([]);
@@ -385,7 +428,11 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       const response = await retrigger(testApp, webhook.id, [stored.id]);
 
       expect(response.body.failedNotifications).toEqual([
-        { webhookNotificationId: stored.id, retriggeredNotificationRequestId: null, error: 'a retrigger of this notification is already in progress' },
+        {
+          webhookNotificationId: stored.id,
+          retriggeredNotificationRequestId: null,
+          error: 'a retrigger of this notification is already in progress',
+        },
       ]);
       expect(receiver.requests.length).toBe(before);
       expect(await attemptsOf(testApp.dataSource, stored.id)).toHaveLength(1);
@@ -427,7 +474,11 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
         const response = await retrigger(testApp, webhook.id, ids);
 
         expect(response.body.totalSuccess).toBe(expected);
-        expect(response.body.successfulNotifications.map((item: { webhookNotificationId: string }) => item.webhookNotificationId)).toEqual(ids);
+        expect(
+          response.body.successfulNotifications.map(
+            (item: { webhookNotificationId: string }) => item.webhookNotificationId,
+          ),
+        ).toEqual(ids);
         expect(maxOpen).toBe(expected);
       } finally {
         await gate.close();

@@ -12,7 +12,10 @@ export interface SpecOperation {
   method: 'get' | 'post';
 }
 
-const RETRIGGER: SpecOperation = { path: '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger', method: 'post' };
+const RETRIGGER: SpecOperation = {
+  path: '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger',
+  method: 'post',
+};
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema({ $id: 'openapi', components: OPENAPI_DOCUMENT.components });
@@ -28,7 +31,8 @@ export function assertMatchesSpec(status: number, body: unknown, { path, method 
   const key = `${method} ${path} ${status}`;
   let validate = validators.get(key);
   if (!validate) {
-    const schema = OPENAPI_DOCUMENT.paths[path]?.[method]?.responses[String(status)]?.content?.['application/json']?.schema;
+    const schema =
+      OPENAPI_DOCUMENT.paths[path]?.[method]?.responses[String(status)]?.content?.['application/json']?.schema;
     if (!schema) {
       throw new Error(`the spec has no ${status} answer`);
     }
@@ -36,6 +40,8 @@ export function assertMatchesSpec(status: number, body: unknown, { path, method 
     validators.set(key, validate);
   }
   if (!validate(body)) {
-    throw new Error(`${status} answer does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
+    throw new Error(
+      `${status} answer does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`,
+    );
   }
 }

@@ -8,7 +8,11 @@ export interface ReceivedRequest {
   body: Buffer;
 }
 
-export type ReceiverHandler = (request: ReceivedRequest, response: ServerResponse, raw: IncomingMessage) => void | Promise<void>;
+export type ReceiverHandler = (
+  request: ReceivedRequest,
+  response: ServerResponse,
+  raw: IncomingMessage,
+) => void | Promise<void>;
 
 /** A real HTTP server on a loopback port that records what it receives. */
 export class Receiver {
@@ -32,7 +36,12 @@ export class Receiver {
       const chunks: Buffer[] = [];
       raw.on('data', (chunk: Buffer) => chunks.push(chunk));
       raw.on('end', () => {
-        const request = { method: raw.method ?? '', url: raw.url ?? '', headers: raw.headers, body: Buffer.concat(chunks) };
+        const request = {
+          method: raw.method ?? '',
+          url: raw.url ?? '',
+          headers: raw.headers,
+          body: Buffer.concat(chunks),
+        };
         received.push(request);
         void Promise.resolve(handler(request, response, raw)).catch(() => response.destroy());
       });

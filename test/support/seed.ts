@@ -47,7 +47,9 @@ export async function seedNotification(
   } = {},
 ): Promise<SeededNotification> {
   const id = randomUUID();
-  const payload = fields.payload ?? JSON.stringify({ type: 'invoice.paid', data: { id: randomUUID(), amount: 4200, note: 'café ✓' } });
+  const payload =
+    fields.payload ??
+    JSON.stringify({ type: 'invoice.paid', data: { id: randomUUID(), amount: 4200, note: 'café ✓' } });
   const messageId = `msg_${id}`;
   const sentAt = new Date(Date.now() - (fields.freshSignature ? 1_000 : 3_600_000));
   const signature = new Webhook(secret).sign(messageId, sentAt, payload);
@@ -69,7 +71,10 @@ export async function seedNotification(
   return { id, payload, headers };
 }
 
-export async function attemptsOf(dataSource: DataSource, notificationId: string): Promise<WebhookNotificationRequestEntity[]> {
+export async function attemptsOf(
+  dataSource: DataSource,
+  notificationId: string,
+): Promise<WebhookNotificationRequestEntity[]> {
   return dataSource.getRepository(WebhookNotificationRequestEntity).find({
     where: { webhookNotificationId: notificationId },
     order: { createdAt: 'ASC' },
@@ -77,7 +82,9 @@ export async function attemptsOf(dataSource: DataSource, notificationId: string)
 }
 
 export async function notificationStatus(dataSource: DataSource, notificationId: string): Promise<string> {
-  const notification = await dataSource.getRepository(WebhookNotificationEntity).findOneByOrFail({ id: notificationId });
+  const notification = await dataSource
+    .getRepository(WebhookNotificationEntity)
+    .findOneByOrFail({ id: notificationId });
   return notification.status;
 }
 

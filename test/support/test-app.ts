@@ -47,7 +47,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const queries = new QueryCounter();
   const moduleRef = await Test.createTestingModule({
     imports: [
-      TypeOrmModule.forRoot({ ...buildDataSourceOptions(databaseUrl), migrationsRun: true, logger: queries, retryAttempts: 1 }),
+      TypeOrmModule.forRoot({
+        ...buildDataSourceOptions(databaseUrl),
+        migrationsRun: true,
+        logger: queries,
+        retryAttempts: 1,
+      }),
       NotificationsAdminModule.forRoot({
         adminApiKeys: [apiKey],
         allowPrivateNetworks: true,

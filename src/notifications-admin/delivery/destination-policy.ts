@@ -52,7 +52,9 @@ export class DestinationPolicy {
       throw new BlockedDestinationError('webhook URL is not a valid URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new BlockedDestinationError(`webhook URL scheme ${url.protocol.replace(':', '')} is not allowed; use http or https`);
+      throw new BlockedDestinationError(
+        `webhook URL scheme ${url.protocol.replace(':', '')} is not allowed; use http or https`,
+      );
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host)) {
@@ -90,7 +92,10 @@ export class DestinationPolicy {
       return;
     }
     const parsed = ipaddr.process(address);
-    const range = parsed.kind() === 'ipv6' && parsed.match(IPV6_RESERVED) && parsed.range() === 'unicast' ? 'reserved' : parsed.range();
+    const range =
+      parsed.kind() === 'ipv6' && parsed.match(IPV6_RESERVED) && parsed.range() === 'unicast'
+        ? 'reserved'
+        : parsed.range();
     if (range !== 'unicast') {
       const where = hostname === address ? address : `${hostname} resolves to ${address}`;
       throw new BlockedDestinationError(

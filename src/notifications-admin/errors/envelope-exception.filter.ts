@@ -43,7 +43,8 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     if (exception instanceof ApiException) {
       return exception;
     }
-    const bodyReadError = asBodyReadError(exception) ?? asBodyReadError((exception as { cause?: unknown } | null)?.cause);
+    const bodyReadError =
+      asBodyReadError(exception) ?? asBodyReadError((exception as { cause?: unknown } | null)?.cause);
     if (bodyReadError) {
       return new ApiException(
         ErrorName.BadRequest,
@@ -88,7 +89,11 @@ function fromHttpException(exception: HttpException): ApiException {
 function asBodyReadError(exception: unknown): BodyReadError | undefined {
   const candidate = exception as Partial<BodyReadError> | null;
   if (candidate && typeof candidate.type === 'string' && typeof candidate.status === 'number') {
-    if (candidate.type.startsWith('entity.') || candidate.type.endsWith('.unsupported') || candidate.type.startsWith('request.')) {
+    if (
+      candidate.type.startsWith('entity.') ||
+      candidate.type.endsWith('.unsupported') ||
+      candidate.type.startsWith('request.')
+    ) {
       return candidate as BodyReadError;
     }
   }

@@ -62,7 +62,7 @@ export class IdempotencyService {
     const abandoned = new Date(now - this.config.webhookTimeoutMs - ABANDONED_AFTER_MARGIN_MS);
     const claimed: unknown[] = await databaseCall(() =>
       this.dataSource.query(
-      `INSERT INTO retrigger_idempotency_keys (principal, idempotency_key, fingerprint, state, response, created_at)
+        `INSERT INTO retrigger_idempotency_keys (principal, idempotency_key, fingerprint, state, response, created_at)
        VALUES (${d.params(0, 3)}, 'running', NULL, ${d.param(3)})
        ON CONFLICT (principal, idempotency_key) DO UPDATE
           SET fingerprint = excluded.fingerprint, state = 'running', response = NULL, created_at = excluded.created_at
@@ -85,7 +85,10 @@ export class IdempotencyService {
       ),
     );
     if (!record) {
-      throw new ApiException(ErrorName.Conflict, 'A request with this Idempotency-Key was just being processed; retry it');
+      throw new ApiException(
+        ErrorName.Conflict,
+        'A request with this Idempotency-Key was just being processed; retry it',
+      );
     }
     if (record.fingerprint !== fingerprint) {
       throw new ApiException(ErrorName.Conflict, 'This Idempotency-Key was already used for a different request');

@@ -4,4 +4,7 @@ import { CreateIdempotencyKeys1764288000001 } from './1764288000001-CreateIdempo
 export { CreateIdempotencyKeys1764288000001, CreateNotificationTables1764288000000 };
 
 /** The module's migrations in order, for the host's TypeORM configuration. */
-export const NOTIFICATIONS_ADMIN_MIGRATIONS = [CreateNotificationTables1764288000000, CreateIdempotencyKeys1764288000001];
+export const NOTIFICATIONS_ADMIN_MIGRATIONS = [
+  CreateNotificationTables1764288000000,
+  CreateIdempotencyKeys1764288000001,
+];

@@ -69,7 +69,14 @@ export class AttemptLog implements OnModuleDestroy {
     const columns = 6;
     const values: unknown[] = [];
     const rows = attempts.map((attempt, index) => {
-      values.push(randomUUID(), attempt.notificationId, attempt.url, 'pending', attempt.retriggeredBy, this.dialect.timestamp(now));
+      values.push(
+        randomUUID(),
+        attempt.notificationId,
+        attempt.url,
+        'pending',
+        attempt.retriggeredBy,
+        this.dialect.timestamp(now),
+      );
       return `(${this.dialect.params(index * columns, columns)})`;
     });
     const inserted: Array<{ id: string; webhook_notification_id: string }> = await databaseCall(() =>
@@ -138,7 +145,8 @@ export class AttemptLog implements OnModuleDestroy {
     const timer = setTimeout(() => {
       this.retries.delete(timer);
       this.write(outcomes).then(
-        () => this.logger.warn(`recorded the outcome of ${outcomes.length} delivery attempt(s) after a database failure`),
+        () =>
+          this.logger.warn(`recorded the outcome of ${outcomes.length} delivery attempt(s) after a database failure`),
         () => this.retryLater(outcomes, giveUpAt, Math.min(delayMs * 2, CLOSE_RETRY_MAX_DELAY_MS)),
       );
     }, delayMs);
@@ -192,16 +200,17 @@ export class AttemptLog implements OnModuleDestroy {
       return `(${this.dialect.params(index * columns, columns)})`;
     });
     await this.dataSource.transaction(async (manager) => {
-      const completed: Array<{ webhook_notification_id: string; status: string; completed_at: string }> = await manager.query(
-        `UPDATE webhook_notification_requests
+      const completed: Array<{ webhook_notification_id: string; status: string; completed_at: string }> =
+        await manager.query(
+          `UPDATE webhook_notification_requests
             SET status = outcome.column2, response_status = outcome.column3, response_body = outcome.column4,
                 error = outcome.column5, duration_ms = outcome.column6, completed_at = outcome.column7
            FROM (VALUES ${rows.join(', ')}) AS outcome
           WHERE webhook_notification_requests.id = outcome.column1 AND webhook_notification_requests.status = 'pending'
           RETURNING webhook_notification_requests.webhook_notification_id, webhook_notification_requests.status,
                     webhook_notification_requests.completed_at`,
-        values,
-      );
+          values,
+        );
       const delivered = completed.filter((attempt) => attempt.status === 'succeeded');
       if (delivered.length > 0) {
         await manager.query(

@@ -49,13 +49,20 @@ export class RetriggerRequestPipe implements PipeTransform<RawRetriggerRequest, 
       throw new ApiException(ErrorName.IllegalArgument, 'webhookId must be a UUID');
     }
     const webhookNotificationIds = await validateBody(raw.body);
-    return { webhookId: raw.webhookId, webhookNotificationIds, idempotencyKey: validateIdempotencyKey(raw.idempotencyKey) };
+    return {
+      webhookId: raw.webhookId,
+      webhookNotificationIds,
+      idempotencyKey: validateIdempotencyKey(raw.idempotencyKey),
+    };
   }
 }
 
 async function validateBody(body: unknown): Promise<string[]> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiException(ErrorName.ValidationFailed, 'request body must be a JSON object with webhookNotificationIds');
+    throw new ApiException(
+      ErrorName.ValidationFailed,
+      'request body must be a JSON object with webhookNotificationIds',
+    );
   }
   const dto = plainToInstance(RetriggerRequestDto, body);
   const errors = await validate(dto, { stopAtFirstError: true, forbidUnknownValues: false });

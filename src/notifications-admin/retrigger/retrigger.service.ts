@@ -65,12 +65,17 @@ export class RetriggerService {
     if (command.idempotencyKey === undefined) {
       return this.run(command);
     }
-    return this.idempotency.once(command.principal, command.idempotencyKey, fingerprint(command), () => this.run(command));
+    return this.idempotency.once(command.principal, command.idempotencyKey, fingerprint(command), () =>
+      this.run(command),
+    );
   }
 
   private async run(command: RetriggerCommand): Promise<RetriggerResponseDto> {
     const webhook = await this.load(command);
-    const requested = command.webhookNotificationIds.map((id) => ({ id, stored: webhook.notifications.get(id.toLowerCase()) }));
+    const requested = command.webhookNotificationIds.map((id) => ({
+      id,
+      stored: webhook.notifications.get(id.toLowerCase()),
+    }));
     const opened = await this.attempts.open(
       [...webhook.notifications.values()].map((stored) => ({
         notificationId: stored.id,
@@ -90,7 +95,11 @@ export class RetriggerService {
         if (!attemptId) {
           return failed(id, null, IN_FLIGHT);
         }
-        const result = await this.delivery.deliver({ url: webhook.url, payload: stored.payload, headers: stored.headers });
+        const result = await this.delivery.deliver({
+          url: webhook.url,
+          payload: stored.payload,
+          headers: stored.headers,
+        });
         outcomes.push({ attemptId, notificationId: stored.id, completedAt: new Date(), ...result });
         return result.succeeded ? succeeded(id, attemptId) : failed(id, attemptId, result.error ?? 'delivery failed');
       }),
@@ -156,7 +165,10 @@ function fingerprint(command: RetriggerCommand): string {
 }
 
 function succeeded(id: string, attemptId: string) {
-  return { item: { webhookNotificationId: id, retriggeredNotificationRequestId: attemptId, error: null }, succeeded: true };
+  return {
+    item: { webhookNotificationId: id, retriggeredNotificationRequestId: attemptId, error: null },
+    succeeded: true,
+  };
 }
 
 function failed(id: string, attemptId: string | null, error: string) {

@@ -22,7 +22,11 @@ export class RetriggerThrottlerGuard extends ThrottlerGuard {
     @Inject(RETRIGGER_THROTTLER_STORAGE) storage: ThrottlerStorage,
     reflector: Reflector,
   ) {
-    super({ throttlers: [{ name: 'retrigger', limit: config.rateLimit, ttl: config.rateWindowMs }], setHeaders: false }, storage, reflector);
+    super(
+      { throttlers: [{ name: 'retrigger', limit: config.rateLimit, ttl: config.rateWindowMs }], setHeaders: false },
+      storage,
+      reflector,
+    );
   }
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
