@@ -17,7 +17,8 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  */
 export function configureHttp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
-  app.use(helmet());
+  // No upgrade-insecure-requests: behind plain HTTP it would break the Swagger UI at /api/docs.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(refuseOptions);
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: BODY_LIMIT, inflate: false, type: JSON_TYPES });
