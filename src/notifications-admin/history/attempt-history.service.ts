@@ -6,6 +6,8 @@ import { WebhookNotificationEntity } from '../entities/webhook-notification.enti
 import { WebhookEntity } from '../entities/webhook.entity';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
+import { databaseCall } from '../persistence/database-call';
+import { idCaseForms } from '../persistence/sql-dialect';
 import type { AttemptHistoryQuery } from './attempt-history-request.pipe';
 import { AttemptHistoryItemDto } from './dto/attempt-history-item.dto';
 import { AttemptHistoryPageDto } from './dto/attempt-history-page.dto';
@@ -25,26 +27,30 @@ export class AttemptHistoryService {
 
   async list(query: AttemptHistoryQuery): Promise<AttemptHistoryPageDto> {
     const notificationId = await this.storedNotificationId(query);
-    const rows = await this.attempts.find({
-      where: { webhookNotificationId: notificationId },
-      // The id breaks ties between attempts of the same millisecond, so pages never overlap.
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const rows = await databaseCall(() =>
+      this.attempts.find({
+        where: { webhookNotificationId: notificationId },
+        // The id breaks ties between attempts of the same millisecond, so pages never overlap.
+        order: { createdAt: 'DESC', id: 'DESC' },
+        take: query.limit,
+        skip: query.offset,
+      }),
+    );
     return { items: rows.map(toItem), limit: query.limit, offset: query.offset };
   }
 
   /** The notification's id as stored, when the webhook exists and the notification is its own. */
   private async storedNotificationId(query: AttemptHistoryQuery): Promise<string> {
-    const row = await this.webhooks
-      .createQueryBuilder('w')
-      .select('n.id', 'notification_id')
-      .leftJoin(WebhookNotificationEntity, 'n', 'n.webhook_id = w.id AND n.id IN (:...notificationIds)', {
-        notificationIds: caseForms(query.notificationId),
-      })
-      .where('w.id IN (:...webhookIds)', { webhookIds: caseForms(query.webhookId) })
-      .getRawOne<{ notification_id: string | null }>();
+    const row = await databaseCall(() =>
+      this.webhooks
+        .createQueryBuilder('w')
+        .select('n.id', 'notification_id')
+        .leftJoin(WebhookNotificationEntity, 'n', 'n.webhook_id = w.id AND n.id IN (:...notificationIds)', {
+          notificationIds: idCaseForms(query.notificationId),
+        })
+        .where('w.id IN (:...webhookIds)', { webhookIds: idCaseForms(query.webhookId) })
+        .getRawOne<{ notification_id: string | null }>(),
+    );
     if (!row) {
       throw new ApiException(ErrorName.NotFound, `Webhook ${query.webhookId} not found`);
     }
@@ -56,11 +62,6 @@ export class AttemptHistoryService {
     }
     return row.notification_id;
   }
-}
-
-/** SQLite compares uuid text byte for byte; PostgreSQL's uuid type ignores case. Both forms match either way. */
-function caseForms(id: string): string[] {
-  return [...new Set([id, id.toLowerCase()])];
 }
 
 function toItem(row: WebhookNotificationRequestEntity): AttemptHistoryItemDto {

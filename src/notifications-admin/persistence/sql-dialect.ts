@@ -1,5 +1,13 @@
 import { DataSource } from 'typeorm';
 
+/**
+ * An id as sent and in lower case, to match it in either database: SQLite
+ * compares uuid text byte for byte, PostgreSQL's uuid type ignores case.
+ */
+export function idCaseForms(id: string): string[] {
+  return [...new Set([id, id.toLowerCase()])];
+}
+
 /** PostgreSQL is the production path; everything else we run on is SQLite. */
 export function isPostgres(dataSource: DataSource): boolean {
   return dataSource.options.type === 'postgres';

@@ -9,7 +9,7 @@ import { ErrorName } from '../errors/error-name.enum';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
-import { SqlDialect } from '../persistence/sql-dialect';
+import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
 import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
 
 export interface RetriggerCommand {
@@ -123,9 +123,8 @@ export class RetriggerService {
    * QueryBuilder on every request was a visible share of the CPU profile.
    */
   private async load(command: RetriggerCommand): Promise<LoadedWebhook> {
-    // Ids are matched as sent and in lower case: PostgreSQL's uuid ignores case, SQLite's text does not.
-    const lookupIds = [...new Set(command.webhookNotificationIds.flatMap((id) => [id, id.toLowerCase()]))];
-    const webhookIds = [...new Set([command.webhookId, command.webhookId.toLowerCase()])];
+    const lookupIds = [...new Set(command.webhookNotificationIds.flatMap(idCaseForms))];
+    const webhookIds = idCaseForms(command.webhookId);
     const d = this.dialect;
     // Placeholders are numbered in the order they appear: SQLite's `?` are positional.
     const rows = await databaseCall(() =>
