@@ -7,8 +7,21 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const OUTPUT_KEPT_BYTES = 8_192;
 
 /**
- * The built service (`dist/src/main.js`) as its own process, so that its
- * memory is its own: peak RSS is the kernel's VmHWM of that process.
+ * `npm start`'s node arguments (heap settings, entry file), so the bench
+ * measures the service exactly as it is started, without npm in between.
+ */
+function startArguments(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [command, ...args] = start.split(/\s+/);
+  if (command !== 'node') {
+    throw new Error(`npm start must be "node <args>" for the bench to run it directly, not: ${start}`);
+  }
+  return args;
+}
+
+/**
+ * The built service as its own process, so that its memory is its own:
+ * peak RSS is the kernel's VmHWM of that process.
  */
 export class ServiceProcess {
   private output = '';
@@ -28,7 +41,7 @@ export class ServiceProcess {
     const port = await freePort();
     const inherited = { ...process.env };
     delete inherited.REDIS_URL;
-    const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+    const child = spawn(process.execPath, [...nodeArgs, ...startArguments()], {
       env: { ...inherited, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
