@@ -21,7 +21,8 @@ export function configureHttp(app: NestExpressApplication): NestExpressApplicati
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(refuseOptions);
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: BODY_LIMIT, inflate: false, type: JSON_TYPES });
+  // Not strict: a JSON body that is not an object (null, a string) is the validator's to refuse, after the admin check.
+  app.useBodyParser('json', { limit: BODY_LIMIT, inflate: false, strict: false, type: JSON_TYPES });
   app.useGlobalFilters(new EnvelopeExceptionFilter());
   return app;
 }

@@ -27,7 +27,7 @@ describe('checks, in the contract’s order', () => {
     if (authorization !== null) {
       call.set('Authorization', authorization);
     }
-    return body === undefined ? call : call.send(body as object);
+    return body === undefined ? call : call.set('Content-Type', 'application/json').send(JSON.stringify(body));
   }
 
   function expectEnvelope(response: request.Response, status: number, name: string, error?: RegExp) {
@@ -172,6 +172,9 @@ describe('checks, in the contract’s order', () => {
         /webhookNotificationIds must not contain duplicates/,
       ],
       ['a JSON array body', [VALID_ID], /request body must be a JSON object/],
+      ['a JSON null body', null, /request body must be a JSON object/],
+      ['a JSON string body', 'webhookNotificationIds', /request body must be a JSON object/],
+      ['a JSON number body', 42, /request body must be a JSON object/],
     ])('%s', async (_case, body, error) => {
       expectEnvelope(await post(retriggerPath(randomUUID()), body), 400, 'ValidationFailed', error);
     });
