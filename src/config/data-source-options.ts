@@ -18,10 +18,16 @@ const POSTGRES_TIMEOUTS = {
 };
 
 /**
+ * Whom the DataSource serves: requests get bounded waits; the migration CLI
+ * does not, since building an index on a large host table may take minutes.
+ */
+export type DataSourceRole = 'service' | 'migrations';
+
+/**
  * The one builder of DataSource options, for the app and the TypeORM CLI
  * (`ormconfig.ts`) alike: SQLite by default, PostgreSQL by URL.
  */
-export function buildDataSourceOptions(databaseUrl?: string): DataSourceOptions {
+export function buildDataSourceOptions(databaseUrl?: string, role: DataSourceRole = 'service'): DataSourceOptions {
   const common = {
     entities: NOTIFICATIONS_ADMIN_ENTITIES,
     migrations: NOTIFICATIONS_ADMIN_MIGRATIONS,
@@ -33,7 +39,8 @@ export function buildDataSourceOptions(databaseUrl?: string): DataSourceOptions 
       type: 'postgres',
       url: databaseUrl,
       poolSize: 20,
-      extra: POSTGRES_TIMEOUTS,
+      extra:
+        role === 'service' ? POSTGRES_TIMEOUTS : { connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectionTimeoutMillis },
     };
   }
   const path = databaseUrl?.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : DEFAULT_SQLITE_PATH;
