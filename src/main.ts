@@ -31,6 +31,7 @@ async function bootstrap(env: Environment): Promise<void> {
     // process.exit(0) once closed: the default re-raises the signal, and the exit status would say "killed".
     app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
     await app.listen(env.port);
+    logger.log(`Serving on port ${env.port}`, 'Bootstrap');
   } catch (error) {
     logger.fatal({ msg: `Service failed to start: ${(error as Error).message}` }, 'Bootstrap');
     process.exit(1);
