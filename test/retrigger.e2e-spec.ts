@@ -379,7 +379,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
 
         expect(response.body.totalSuccess).toBe(1);
         expect((await attemptsOf(testApp.dataSource, stored.id))[0].responseBody).toBe(ACK);
-        expect(encoded.requests[0].headers['accept-encoding']).toBe('gzip, compress, deflate, br');
+        expect(encoded.requests[0].headers['accept-encoding']).toBe('gzip, deflate, br');
       } finally {
         await encoded.close();
       }

@@ -41,9 +41,9 @@ const NOT_FORWARDED = new Set([
 ]);
 
 const USER_AGENT = 'notifications-admin-retrigger/1.0';
-/** What receivers have always been sent when the stored headers say nothing else. */
+/** Sent when the stored headers say nothing else; only encodings the service can decode are offered. */
 const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
-const DEFAULT_ACCEPT_ENCODING = 'gzip, compress, deflate, br';
+const DEFAULT_ACCEPT_ENCODING = 'gzip, deflate, br';
 
 /** Sockets per destination: one retrigger's 25 sends never queue behind each other. */
 const MAX_SOCKETS_PER_DESTINATION = 64;
@@ -232,8 +232,6 @@ function decoded(response: IncomingMessage): Readable {
   switch ((response.headers['content-encoding'] ?? '').toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-    case 'compress':
-    case 'x-compress':
       return pipeline(response, createUnzip(ZLIB_OPTIONS), ignoreError);
     case 'deflate':
       return pipeline(response, withZlibHeader(), createUnzip(ZLIB_OPTIONS), ignoreError);
