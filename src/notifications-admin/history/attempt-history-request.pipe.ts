@@ -1,8 +1,8 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import type { Request } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
+import { requirePathUuid } from '../validation/path-uuid';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -46,17 +46,9 @@ export const AttemptHistoryRequest = createParamDecorator(
 @Injectable()
 export class AttemptHistoryRequestPipe implements PipeTransform<RawAttemptHistoryRequest, AttemptHistoryQuery> {
   transform(raw: RawAttemptHistoryRequest): AttemptHistoryQuery {
-    for (const [name, value] of [
-      ['webhookId', raw.webhookId],
-      ['notificationId', raw.notificationId],
-    ]) {
-      if (!isUUID(value, 'all')) {
-        throw new ApiException(ErrorName.IllegalArgument, `${name} must be a UUID`);
-      }
-    }
     return {
-      webhookId: raw.webhookId,
-      notificationId: raw.notificationId,
+      webhookId: requirePathUuid('webhookId', raw.webhookId),
+      notificationId: requirePathUuid('notificationId', raw.notificationId),
       limit: integerParameter('limit', raw.limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
       offset: integerParameter('offset', raw.offset, 0, 0, Number.MAX_SAFE_INTEGER),
     };

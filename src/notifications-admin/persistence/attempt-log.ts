@@ -24,6 +24,9 @@ export interface AttemptOutcome {
 
 const INTERRUPTED = 'interrupted';
 
+/** id, status, response_status, response_body, error, duration_ms, completed_at. */
+const OUTCOME_CASTS = ['uuid', 'text', 'integer', 'text', 'text', 'integer', 'timestamptz'];
+
 /**
  * When recording outcomes fails, they are retried in the background for this
  * long: the sends happened, so their real outcome is worth more than the
@@ -66,23 +69,21 @@ export class AttemptLog implements OnModuleDestroy {
     if (attempts.length === 0) {
       return opened;
     }
-    const columns = 6;
-    const values: unknown[] = [];
-    const rows = attempts.map((attempt, index) => {
-      values.push(
+    const createdAt = this.dialect.timestamp(now);
+    const { values, tuples } = this.dialect.valueRows(
+      attempts.map((attempt) => [
         randomUUID(),
         attempt.notificationId,
         attempt.url,
         'pending',
         attempt.retriggeredBy,
-        this.dialect.timestamp(now),
-      );
-      return `(${this.dialect.params(index * columns, columns)})`;
-    });
+        createdAt,
+      ]),
+    );
     const inserted: Array<{ id: string; webhook_notification_id: string }> = await databaseCall(() =>
       this.dataSource.query(
         `INSERT INTO webhook_notification_requests (id, webhook_notification_id, url, status, retriggered_by, created_at)
-         VALUES ${rows.join(', ')}
+         VALUES ${tuples}
          ON CONFLICT DO NOTHING
          RETURNING id, webhook_notification_id`,
         values,
@@ -160,16 +161,10 @@ export class AttemptLog implements OnModuleDestroy {
    * first try may have landed) or after the sweeper changes nothing.
    */
   private async closeOnPostgres(outcomes: readonly AttemptOutcome[]): Promise<void> {
-    const columns = 7;
-    const values: unknown[] = [];
-    const rows = outcomes.map((outcome, index) => {
-      values.push(...this.outcomeValues(outcome));
-      const p = (column: number) => this.dialect.param(index * columns + column);
-      return `(${p(0)}::uuid, ${p(1)}::text, ${p(2)}::integer, ${p(3)}::text, ${p(4)}::text, ${p(5)}::integer, ${p(6)}::timestamptz)`;
-    });
+    const { values, tuples } = this.dialect.valueRows(outcomes.map(this.outcomeValues), OUTCOME_CASTS);
     await this.dataSource.query(
       `WITH outcome (id, status, response_status, response_body, error, duration_ms, completed_at) AS (
-         VALUES ${rows.join(', ')}
+         VALUES ${tuples}
        ), completed AS (
          UPDATE webhook_notification_requests AS attempt
             SET status = outcome.status, response_status = outcome.response_status,
@@ -193,19 +188,14 @@ export class AttemptLog implements OnModuleDestroy {
    * attempts, as on PostgreSQL).
    */
   private async closeOnSqlite(outcomes: readonly AttemptOutcome[]): Promise<void> {
-    const columns = 7;
-    const values: unknown[] = [];
-    const rows = outcomes.map((outcome, index) => {
-      values.push(...this.outcomeValues(outcome));
-      return `(${this.dialect.params(index * columns, columns)})`;
-    });
+    const { values, tuples } = this.dialect.valueRows(outcomes.map(this.outcomeValues));
     await this.dataSource.transaction(async (manager) => {
       const completed: Array<{ webhook_notification_id: string; status: string; completed_at: string }> =
         await manager.query(
           `UPDATE webhook_notification_requests
             SET status = outcome.column2, response_status = outcome.column3, response_body = outcome.column4,
                 error = outcome.column5, duration_ms = outcome.column6, completed_at = outcome.column7
-           FROM (VALUES ${rows.join(', ')}) AS outcome
+           FROM (VALUES ${tuples}) AS outcome
           WHERE webhook_notification_requests.id = outcome.column1 AND webhook_notification_requests.status = 'pending'
           RETURNING webhook_notification_requests.webhook_notification_id, webhook_notification_requests.status,
                     webhook_notification_requests.completed_at`,
@@ -222,15 +212,14 @@ export class AttemptLog implements OnModuleDestroy {
     });
   }
 
-  private outcomeValues(outcome: AttemptOutcome): unknown[] {
-    return [
-      outcome.attemptId,
-      outcome.succeeded ? 'succeeded' : 'failed',
-      outcome.responseStatus,
-      outcome.responseBody,
-      outcome.error,
-      outcome.durationMs,
-      this.dialect.timestamp(outcome.completedAt),
-    ];
-  }
+  /** In the column order of OUTCOME_CASTS. */
+  private readonly outcomeValues = (outcome: AttemptOutcome): unknown[] => [
+    outcome.attemptId,
+    outcome.succeeded ? 'succeeded' : 'failed',
+    outcome.responseStatus,
+    outcome.responseBody,
+    outcome.error,
+    outcome.durationMs,
+    this.dialect.timestamp(outcome.completedAt),
+  ];
 }

@@ -34,6 +34,24 @@ export class SqlDialect {
     return Array.from({ length: count }, (_, offset) => this.param(start + offset)).join(', ');
   }
 
+  /**
+   * The parameters and `VALUES` tuples of a multi-row statement: one tuple
+   * per row, each placeholder cast to `casts[i]` when given (PostgreSQL
+   * cannot infer the types of a bare VALUES list).
+   */
+  valueRows(rows: ReadonlyArray<readonly unknown[]>, casts?: readonly string[]): { values: unknown[]; tuples: string } {
+    const values: unknown[] = [];
+    const tuples = rows.map((row) => {
+      const placeholders = row.map((_value, column) => {
+        const placeholder = this.param(values.length + column);
+        return casts ? `${placeholder}::${casts[column]}` : placeholder;
+      });
+      values.push(...row);
+      return `(${placeholders.join(', ')})`;
+    });
+    return { values, tuples: tuples.join(', ') };
+  }
+
   /** A timestamp as the driver stores it: Date for PostgreSQL, UTC text for SQLite. */
   timestamp(date: Date): Date | string {
     return this.postgres ? date : date.toISOString().replace('T', ' ').slice(0, 23);

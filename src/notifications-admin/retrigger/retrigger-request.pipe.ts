@@ -1,9 +1,10 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { isUUID, validate } from 'class-validator';
+import { validate } from 'class-validator';
 import type { Request } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
+import { requirePathUuid } from '../validation/path-uuid';
 import { RetriggerRequestDto } from './dto/retrigger-request.dto';
 
 /** What a retrigger request carries, before validation. */
@@ -45,12 +46,10 @@ export const RetriggerRequest = createParamDecorator(
 @Injectable()
 export class RetriggerRequestPipe implements PipeTransform<RawRetriggerRequest, Promise<ValidRetriggerRequest>> {
   async transform(raw: RawRetriggerRequest): Promise<ValidRetriggerRequest> {
-    if (!isUUID(raw.webhookId, 'all')) {
-      throw new ApiException(ErrorName.IllegalArgument, 'webhookId must be a UUID');
-    }
+    const webhookId = requirePathUuid('webhookId', raw.webhookId);
     const webhookNotificationIds = await validateBody(raw.body);
     return {
-      webhookId: raw.webhookId,
+      webhookId,
       webhookNotificationIds,
       idempotencyKey: validateIdempotencyKey(raw.idempotencyKey),
     };
