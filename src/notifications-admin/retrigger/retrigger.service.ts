@@ -7,6 +7,7 @@ import { WebhookEntity } from '../entities/webhook.entity';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { RetriggerMetrics } from '../metrics/retrigger-metrics.service';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
@@ -64,6 +65,7 @@ export class RetriggerService {
     private readonly attempts: AttemptLog,
     private readonly delivery: WebhookDelivery,
     private readonly idempotency: IdempotencyService,
+    private readonly metrics: RetriggerMetrics,
   ) {
     this.dialect = new SqlDialect(webhooks.manager.connection);
   }
@@ -107,6 +109,7 @@ export class RetriggerService {
           payload: stored.payload,
           headers: stored.headers,
         });
+        this.metrics.sendCompleted(result);
         outcomes.push({ attemptId, notificationId: stored.id, completedAt: new Date(), ...result });
         return result.succeeded
           ? succeeded(id, attemptId, result.responseStatus)
@@ -123,6 +126,7 @@ export class RetriggerService {
 
     const successfulNotifications = items.filter((entry) => entry.succeeded).map((entry) => entry.item);
     const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
+    this.metrics.itemsAnswered([...successfulNotifications, ...failedNotifications], command.dryRun);
     return {
       retriggerId: null,
       signature: command.signature,
