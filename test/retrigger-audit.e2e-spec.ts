@@ -180,7 +180,11 @@ describe('the retrigger audit trail', () => {
     ])('%s → 400 ValidationFailed, before the webhook is looked up', async (_case, path) => {
       const response = await read(path());
 
-      expect(response.body).toEqual({ name: 'ValidationFailed', error: expect.stringMatching(/^cursor /), status: 400 });
+      expect(response.body).toEqual({
+        name: 'ValidationFailed',
+        error: expect.stringMatching(/^cursor /),
+        status: 400,
+      });
     });
   });
 
@@ -376,7 +380,9 @@ describe('the retrigger audit trail', () => {
 
       for (let i = 0; i < 3; i++) {
         expect((await read(auditPath(webhook.id), `Bearer ${limited.apiKey}`, limited)).status).toBe(200);
-        expect((await read(auditPath(webhook.id, first.body.retriggerId), `Bearer ${limited.apiKey}`, limited)).status).toBe(200);
+        expect(
+          (await read(auditPath(webhook.id, first.body.retriggerId), `Bearer ${limited.apiKey}`, limited)).status,
+        ).toBe(200);
       }
       const second = await retrigger(webhook.id, { webhookNotificationIds: [randomUUID()] }, {}, limited);
 

@@ -2,7 +2,11 @@ import { CreateNotificationTables1764288000000 } from './1764288000000-CreateNot
 import { CreateIdempotencyKeys1764288000001 } from './1764288000001-CreateIdempotencyKeys';
 import { CreateRetriggerAuditRecords1764288000002 } from './1764288000002-CreateRetriggerAuditRecords';
 
-export { CreateIdempotencyKeys1764288000001, CreateNotificationTables1764288000000, CreateRetriggerAuditRecords1764288000002 };
+export {
+  CreateIdempotencyKeys1764288000001,
+  CreateNotificationTables1764288000000,
+  CreateRetriggerAuditRecords1764288000002,
+};
 
 /** The module's migrations in order, for the host's TypeORM configuration. */
 export const NOTIFICATIONS_ADMIN_MIGRATIONS = [
