@@ -26,6 +26,7 @@ export class AppModule {
           webhookTimeoutMs: env.webhookTimeoutMs,
           allowPrivateNetworks: env.allowPrivateNetworks,
           redisUrl: env.redisUrl,
+          console: env.adminConsole,
         }),
       ],
       controllers: [HealthController],

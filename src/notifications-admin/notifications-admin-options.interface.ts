@@ -24,4 +24,9 @@ export interface NotificationsAdminModuleOptions {
   redisUrl?: string;
   /** How often interrupted attempts are looked for, in milliseconds. Default 60000. */
   recoveryIntervalMs?: number;
+  /**
+   * Serve the operators' page at `.../admin/console`. Default false: a host
+   * opts in. The page needs no credentials; its calls use the admin API.
+   */
+  console?: boolean;
 }

@@ -12,6 +12,7 @@ export interface NotificationsAdminConfig {
   allowPrivateNetworks: boolean;
   redisUrl?: string;
   recoveryIntervalMs: number;
+  console: boolean;
 }
 
 export const DEFAULTS = {
@@ -31,6 +32,7 @@ export function resolveConfig(options: NotificationsAdminModuleOptions): Notific
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
     redisUrl: options.redisUrl || undefined,
     recoveryIntervalMs: positive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULTS.recoveryIntervalMs),
+    console: options.console ?? false,
   };
 }
 

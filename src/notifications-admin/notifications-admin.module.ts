@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConsoleAssets } from './console/console-assets.service';
+import { ConsoleController } from './console/console.controller';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
@@ -25,12 +27,13 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
 
 /**
  * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`
- * and `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`.
+ * and `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`,
+ * and the operators' page at `.../console` when the `console` option is set.
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
-  controllers: [RetriggerController, AttemptHistoryController],
+  controllers: [RetriggerController, AttemptHistoryController, ConsoleController],
   providers: [
     {
       provide: NOTIFICATIONS_ADMIN_CONFIG,
@@ -53,6 +56,7 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,
     RateLimitStoreHealthIndicator,
+    ConsoleAssets,
   ],
   exports: [RetriggerService, RateLimitStoreHealthIndicator],
 })
