@@ -12,6 +12,7 @@ export default tseslint.config(
       'data/',
       'test/support/babel-import-meta-to-commonjs.js',
       'jest.config.js',
+      'jest.browser.config.js',
       'eslint.config.mjs',
     ],
   },
