@@ -11,6 +11,8 @@ import { AttemptHistoryController } from './history/attempt-history.controller';
 import { RateLimitStoreHealthIndicator } from './health/rate-limit-store.health';
 import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { NotificationListController } from './listing/notification-list.controller';
+import { NotificationListService } from './listing/notification-list.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
 import {
   NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
@@ -20,6 +22,7 @@ import type { NotificationsAdminModuleOptions } from './notifications-admin-opti
 import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
 import { RetriggerController } from './retrigger/retrigger.controller';
+import { RetriggerDryRun } from './retrigger/retrigger-dry-run';
 import { RetriggerService } from './retrigger/retrigger.service';
 import { InMemoryFixedWindowStorage } from './throttling/fixed-window.storage';
 import { RedisFixedWindowStorage } from './throttling/redis-fixed-window.storage';
@@ -27,13 +30,14 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
 
 /**
  * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`
- * and `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`,
+ * `GET .../webhooks/{webhookId}/notifications` and
+ * `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`,
  * and the operators' page at `.../console` when the `console` option is set.
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
-  controllers: [RetriggerController, AttemptHistoryController, ConsoleController],
+  controllers: [RetriggerController, AttemptHistoryController, NotificationListController, ConsoleController],
   providers: [
     {
       provide: NOTIFICATIONS_ADMIN_CONFIG,
@@ -51,7 +55,9 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     AttemptLog,
     IdempotencyService,
     RetriggerService,
+    RetriggerDryRun,
     AttemptHistoryService,
+    NotificationListService,
     AdminGuard,
     RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,

@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
+import { ReasonCode } from '../outcomes/reason-code.enum';
 
 /** Raised when a destination may not be contacted; nothing was sent. */
 export class BlockedDestinationError extends Error {
@@ -20,6 +21,12 @@ export class BlockedDestinationError extends Error {
  * `::7f00:1`, unicast; some stacks still route those to the embedded IPv4.
  */
 const IPV6_RESERVED = ipaddr.parseCIDR('::/8');
+
+/** Why a destination cannot be sent to, decided before any connection. */
+export interface DestinationRefusal {
+  reason: ReasonCode.BlockedDestination | ReasonCode.ConnectionFailed | ReasonCode.Timeout;
+  error: string;
+}
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -61,6 +68,50 @@ export class DestinationPolicy {
       this.checkAddress(host, host);
     }
     return url;
+  }
+
+  /**
+   * What a send to `rawUrl` would meet before its first byte, without
+   * connecting: the URL checks, then the host name resolved and every address
+   * checked, as the agents' lookup does. Null when a send would go ahead.
+   * A name that does not resolve within `timeoutMs` is refused as a send
+   * would be: it cannot connect (CONNECTION_FAILED) or its deadline passes
+   * (TIMEOUT).
+   */
+  async checkDestination(rawUrl: string, timeoutMs: number): Promise<DestinationRefusal | null> {
+    let url: URL;
+    try {
+      url = this.checkUrl(rawUrl);
+    } catch (error) {
+      return { reason: ReasonCode.BlockedDestination, error: (error as BlockedDestinationError).message };
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) {
+      return null;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const resolved = new Promise<DestinationRefusal | null>((resolve) => {
+      this.lookup(host, { all: true }, (error) => {
+        if (error instanceof BlockedDestinationError) {
+          resolve({ reason: ReasonCode.BlockedDestination, error: error.message });
+        } else if (error) {
+          resolve({ reason: ReasonCode.ConnectionFailed, error: `could not resolve host ${url.host}` });
+        } else {
+          resolve(null);
+        }
+      });
+    });
+    const deadline = new Promise<DestinationRefusal>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ reason: ReasonCode.Timeout, error: `timed out after ${timeoutMs} ms` }),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([resolved, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A `dns.lookup`-compatible function for http(s) agents. */

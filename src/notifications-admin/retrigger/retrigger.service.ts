@@ -10,9 +10,11 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
+import { IN_FLIGHT, NOT_FOUND_FOR_WEBHOOK } from '../outcomes/item-errors';
 import { ReasonCode } from '../outcomes/reason-code.enum';
 import { SignatureMode } from './dto/retrigger-request.dto';
 import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
+import { RetriggerDryRun } from './retrigger-dry-run';
 
 export interface RetriggerCommand {
   webhookId: string;
@@ -26,14 +28,16 @@ export interface RetriggerCommand {
   dryRun: boolean;
 }
 
-interface StoredNotification {
+export interface StoredNotification {
   /** The id as the database holds it. */
   id: string;
   payload: string;
   headers: Record<string, unknown>;
+  /** Whether an attempt is pending; read for a dry run only (a send learns it from the attempt insert). */
+  inFlight: boolean;
 }
 
-interface LoadedWebhook {
+export interface LoadedWebhook {
   url: string;
   /** Keyed by lower-case notification id. */
   notifications: Map<string, StoredNotification>;
@@ -45,10 +49,8 @@ interface LoadedRow {
   notification_id: string | null;
   payload: string | null;
   headers: unknown;
+  in_flight: unknown;
 }
-
-const NOT_FOUND_FOR_WEBHOOK = 'notification not found for this webhook';
-const IN_FLIGHT = 'a retrigger of this notification is already in progress';
 
 /**
  * Re-sends stored notifications to their webhook with their original body and
@@ -64,6 +66,7 @@ export class RetriggerService {
     private readonly attempts: AttemptLog,
     private readonly delivery: WebhookDelivery,
     private readonly idempotency: IdempotencyService,
+    private readonly dryRun: RetriggerDryRun,
   ) {
     this.dialect = new SqlDialect(webhooks.manager.connection);
   }
@@ -79,6 +82,9 @@ export class RetriggerService {
 
   private async run(command: RetriggerCommand): Promise<RetriggerResponseDto> {
     const webhook = await this.load(command);
+    if (command.dryRun) {
+      return this.dryRun.answer(command, webhook);
+    }
     const requested = command.webhookNotificationIds.map((id) => ({
       id,
       stored: webhook.notifications.get(id.toLowerCase()),
@@ -137,7 +143,7 @@ export class RetriggerService {
 
   /**
    * The webhook and the requested notifications that belong to it, in one
-   * statement. Written by hand like the attempt log's: building it with the
+   * statement; for a dry run, with whether each has a pending attempt. Written by hand like the attempt log's: building it with the
    * QueryBuilder on every request was a visible share of the CPU profile.
    */
   private async load(command: RetriggerCommand): Promise<LoadedWebhook> {
@@ -148,7 +154,8 @@ export class RetriggerService {
     const rows = await databaseCall(() =>
       this.webhooks.manager.query<LoadedRow[]>(
         `SELECT w.url AS webhook_url, w.enabled AS webhook_enabled,
-                n.id AS notification_id, n.payload AS payload, ${d.jsonColumn('n.headers')} AS headers
+                n.id AS notification_id, n.payload AS payload, ${d.jsonColumn('n.headers')} AS headers,
+                ${command.dryRun ? IN_FLIGHT_COLUMN : 'NULL'} AS in_flight
            FROM webhooks w
            LEFT JOIN webhook_notifications n
              ON n.webhook_id = w.id AND n.id IN (${d.params(0, lookupIds.length)})
@@ -169,12 +176,17 @@ export class RetriggerService {
           id: row.notification_id,
           payload: row.payload,
           headers: this.dialect.json<Record<string, unknown>>(row.headers) ?? {},
+          inFlight: this.dialect.boolean(row.in_flight),
         });
       }
     }
     return { url: rows[0].webhook_url, notifications };
   }
 }
+
+/** Served by the partial unique index on pending attempts. */
+const IN_FLIGHT_COLUMN = `EXISTS (SELECT 1 FROM webhook_notification_requests r
+                                  WHERE r.webhook_notification_id = n.id AND r.status = 'pending')`;
 
 /** What makes two requests under one Idempotency-Key the same request. */
 function fingerprint(command: RetriggerCommand): string {
