@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditRecordWriter } from './audit/audit-record.writer';
+import { RetriggerAuditController } from './audit/retrigger-audit.controller';
+import { RetriggerAuditService } from './audit/retrigger-audit.service';
 import { ConsoleAssets } from './console/console-assets.service';
 import { ConsoleController } from './console/console.controller';
 import { DestinationPolicy } from './delivery/destination-policy';
@@ -24,6 +27,7 @@ import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.swee
 import { RetriggerController } from './retrigger/retrigger.controller';
 import { RetriggerDryRun } from './retrigger/retrigger-dry-run';
 import { RetriggerService } from './retrigger/retrigger.service';
+import { SignatureService } from './signatures/signature.service';
 import { InMemoryFixedWindowStorage } from './throttling/fixed-window.storage';
 import { RedisFixedWindowStorage } from './throttling/redis-fixed-window.storage';
 import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttling/retrigger-throttler.guard';
@@ -37,7 +41,13 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
  */
 @Module({
   imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
-  controllers: [RetriggerController, AttemptHistoryController, NotificationListController, ConsoleController],
+  controllers: [
+    RetriggerController,
+    AttemptHistoryController,
+    NotificationListController,
+    RetriggerAuditController,
+    ConsoleController,
+  ],
   providers: [
     {
       provide: NOTIFICATIONS_ADMIN_CONFIG,
@@ -56,6 +66,9 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     IdempotencyService,
     RetriggerService,
     RetriggerDryRun,
+    SignatureService,
+    AuditRecordWriter,
+    RetriggerAuditService,
     AttemptHistoryService,
     NotificationListService,
     AdminGuard,
