@@ -10,5 +10,10 @@ const e2e = projects.find((project) => project.displayName === 'e2e');
 module.exports = {
   ...e2e,
   displayName: 'browser',
+  // The DOM typings too: the tests hand functions to the page.
+  transform: {
+    ...e2e.transform,
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/browser/tsconfig.json' }],
+  },
   testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
 };

@@ -74,6 +74,11 @@ In a second terminal, start the service:
     -H 'Authorization: Bearer ${ADMIN_KEY}' -H 'Content-Type: application/json' \\
     -d '${JSON.stringify({ webhookNotificationIds: ids })}'
 
+Or open the admin console in a browser, type the key ${ADMIN_KEY} and the webhook ID above, Load,
+tick the notifications and press Retrigger selected:
+
+  http://localhost:${port}/api/notifications/v1/admin/console
+
 Deliveries show up below. Ctrl-C stops the receiver.
 `);
 }

@@ -128,14 +128,14 @@ describe('admin console in a browser', () => {
       expect(await page.getByRole('checkbox', { name: id, exact: true }).isDisabled()).toBe(true);
     }
 
-    // Dry run with the original signature: every item ready, each warned that its 1-hour-old signature is stale.
+    // A dry run: every item would be sent; nothing is.
     await page.getByRole('button', { name: 'Dry run' }).click();
-    await page.getByText(/^Dry run: 25 requested, 25 succeeded, 0 failed/).waitFor();
+    await page
+      .getByText(/^Dry run: 25 requested, 25 succeeded, 0 failed, signature original\. Nothing was sent/)
+      .waitFor();
     expect(await bodyRows('Results').count()).toBe(25);
     const firstDryRow = await cellsOf(bodyRows('Results').first());
-    expect(firstDryRow[0]).toBe(listed[0]);
-    expect(firstDryRow[1]).toBe('succeeded');
-    expect(firstDryRow[5]).toMatch(/resign/);
+    expect(firstDryRow.slice(0, 4)).toEqual([listed[0], 'succeeded', '—', '—']);
     expect(receiver.requests).toHaveLength(received);
     expect(await attemptsOf(database, listed[0])).toHaveLength(0);
 
@@ -259,13 +259,17 @@ describe('admin console in a browser', () => {
     await page.getByRole('button', { name: 'Retrigger selected' }).click();
     await page.getByText(/: 1 requested, 0 succeeded, 1 failed/).waitFor();
 
-    const [, outcome, reason, status] = await cellsOf(bodyRows('Results').first());
+    // Sent with its original, hour-old signature: the warning says so and names the remedy.
+    const [, outcome, reason, status, age, warning] = await cellsOf(bodyRows('Results').first());
     expect({ outcome, reason, status }).toEqual({ outcome: 'failed', reason: 'RECEIVER_REJECTED', status: '500' });
+    expect(Number(age)).toBeGreaterThanOrEqual(3600);
+    expect(warning).toMatch(/resign/);
     expect(hostile.requests).toHaveLength(1);
 
     // Still failed, so still listed, its event type as typed.
     await page.getByRole('cell', { name: HOSTILE_EVENT_TYPE, exact: true }).waitFor();
     await page.getByRole('button', { name: `History of ${id}` }).click();
+    await page.getByText(`1 attempt of ${id}, newest first.`, { exact: true }).waitFor();
     const [, , , responseBody] = await cellsOf(bodyRows('Attempt history').first());
     expect(responseBody).toBe(HOSTILE_BODY);
 
