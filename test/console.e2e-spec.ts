@@ -3,6 +3,8 @@ import { CONSOLE_CONTENT_SECURITY_POLICY } from '../src/notifications-admin/cons
 import { ServiceProcess } from './support/service-process';
 import { retriggerPath, startTestApp, TestApp, testDatabaseUrl } from './support/test-app';
 
+jest.setTimeout(60_000);
+
 const CONSOLE = '/api/notifications/v1/admin/console';
 const NOT_FOUND = { name: 'NotFound', error: 'No such route', status: 404 };
 
