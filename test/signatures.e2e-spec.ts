@@ -254,9 +254,10 @@ describe('retrigger signatures', () => {
 
       const response = await retrigger(testApp, webhook.id, [foreign.id, unsigned.id], 'resign');
 
-      expect(
-        response.body.failedNotifications.map((item: { reason: string }) => item.reason),
-      ).toEqual(['NOT_FOUND', 'SIGNATURE_UNSUPPORTED']);
+      expect(response.body.failedNotifications.map((item: { reason: string }) => item.reason)).toEqual([
+        'NOT_FOUND',
+        'SIGNATURE_UNSUPPORTED',
+      ]);
       expect(receiver.requests).toEqual([]);
     });
   });

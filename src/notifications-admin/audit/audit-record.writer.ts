@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { CompanionWrite } from '../persistence/attempt-log';
 import { SqlDialect } from '../persistence/sql-dialect';
@@ -8,7 +9,6 @@ import type { RetriggerItemDto } from '../retrigger/dto/retrigger-response.dto';
 
 /** Who asked for which retrigger, and why: what the record knows before anything is sent. */
 export interface AuditRecordOpening {
-  id: string;
   webhookId: string;
   principal: string;
   reason: string | null;
@@ -17,13 +17,13 @@ export interface AuditRecordOpening {
   createdAt: Date;
 }
 
-/** How it went: the items exactly as answered, in request order. */
-export interface AuditRecordCompletion {
+/** One retrigger's record: its id (the answer's `retriggerId`) and its two writes. */
+export interface AuditRecordDraft {
   id: string;
-  items: readonly RetriggerItemDto[];
-  totalSuccess: number;
-  totalFailed: number;
-  completedAt: Date;
+  /** Rides with the pending attempts. */
+  opening: CompanionWrite;
+  /** Rides with the attempts' outcomes: the items exactly as answered, in request order. */
+  completion(items: readonly RetriggerItemDto[], completedAt: Date): CompanionWrite;
 }
 
 /**
@@ -41,14 +41,23 @@ export class AuditRecordWriter {
     this.dialect = new SqlDialect(dataSource);
   }
 
-  opening(record: AuditRecordOpening): CompanionWrite {
+  start(record: AuditRecordOpening): AuditRecordDraft {
+    const id = randomUUID();
+    return {
+      id,
+      opening: this.opening(id, record),
+      completion: (items, completedAt) => this.completion(id, items, completedAt),
+    };
+  }
+
+  private opening(id: string, record: AuditRecordOpening): CompanionWrite {
     return {
       sql: (d, first) =>
         `INSERT INTO retrigger_audit_records
            (id, webhook_id, principal, reason, signature, items, total_requested, created_at)
          VALUES (${d.params(first, 8)})`,
       values: [
-        record.id,
+        id,
         record.webhookId,
         record.principal,
         record.reason,
@@ -60,7 +69,8 @@ export class AuditRecordWriter {
     };
   }
 
-  completion(record: AuditRecordCompletion): CompanionWrite {
+  private completion(id: string, items: readonly RetriggerItemDto[], completedAt: Date): CompanionWrite {
+    const totalSuccess = items.filter((item) => item.reason === null).length;
     return {
       sql: (d, first) =>
         `UPDATE retrigger_audit_records
@@ -68,11 +78,11 @@ export class AuditRecordWriter {
                 total_failed = ${d.param(first + 2)}, completed_at = ${d.param(first + 3)}
           WHERE id = ${d.param(first + 4)}`,
       values: [
-        JSON.stringify(record.items),
-        record.totalSuccess,
-        record.totalFailed,
-        this.dialect.timestamp(record.completedAt),
-        record.id,
+        JSON.stringify(items),
+        totalSuccess,
+        items.length - totalSuccess,
+        this.dialect.timestamp(completedAt),
+        id,
       ],
     };
   }

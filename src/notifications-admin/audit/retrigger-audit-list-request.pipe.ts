@@ -42,7 +42,10 @@ export const RetriggerAuditListRequest = createParamDecorator(
 
 /** A path id that is not a UUID is IllegalArgument; then a bad `limit` or `cursor` is ValidationFailed. */
 @Injectable()
-export class RetriggerAuditListRequestPipe implements PipeTransform<RawRetriggerAuditListRequest, RetriggerAuditListQuery> {
+export class RetriggerAuditListRequestPipe implements PipeTransform<
+  RawRetriggerAuditListRequest,
+  RetriggerAuditListQuery
+> {
   transform(raw: RawRetriggerAuditListRequest): RetriggerAuditListQuery {
     const webhookId = requirePathUuid('webhookId', raw.webhookId);
     const limit = queryInteger('limit', raw.limit, DEFAULT_AUDIT_PAGE_SIZE, 1, MAX_AUDIT_PAGE_SIZE);

@@ -20,9 +20,10 @@ export const RetriggerAuditRecordRequest = createParamDecorator(
 
 /** Either path id not a UUID is IllegalArgument, webhookId first. */
 @Injectable()
-export class RetriggerAuditRecordRequestPipe
-  implements PipeTransform<RawRetriggerAuditRecordRequest, RetriggerAuditRecordQuery>
-{
+export class RetriggerAuditRecordRequestPipe implements PipeTransform<
+  RawRetriggerAuditRecordRequest,
+  RetriggerAuditRecordQuery
+> {
   transform(raw: RawRetriggerAuditRecordRequest): RetriggerAuditRecordQuery {
     return {
       webhookId: requirePathUuid('webhookId', raw.webhookId),

@@ -7,7 +7,10 @@ import { WebhookEntity } from './webhook.entity';
 export {
   IdempotencyRecordEntity,
   RetriggerAuditRecordEntity,
-  WebhookEntity, WebhookNotificationEntity, WebhookNotificationRequestEntity };
+  WebhookEntity,
+  WebhookNotificationEntity,
+  WebhookNotificationRequestEntity,
+};
 
 /** Every entity the module reads or writes, for the host's TypeORM configuration. */
 export const NOTIFICATIONS_ADMIN_ENTITIES = [

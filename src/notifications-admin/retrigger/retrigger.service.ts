@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditRecordWriter } from '../audit/audit-record.writer';
 import { WebhookDelivery } from '../delivery/webhook-delivery.service';
@@ -112,7 +112,16 @@ export class RetriggerService {
     }));
     const startedAt = new Date();
     const signed = this.prepareSignatures(webhook, command.signature, startedAt);
-    const retriggerId = command.dryRun ? null : randomUUID();
+    const audit = command.dryRun
+      ? undefined
+      : this.auditRecords.start({
+          webhookId: webhook.id,
+          principal: command.principal,
+          reason: command.reason ?? null,
+          signature: command.signature,
+          totalRequested: command.webhookNotificationIds.length,
+          createdAt: startedAt,
+        });
     const opened = await this.attempts.open(
       [...webhook.notifications.values()]
         .filter((stored) => !isUnsupported(signed.get(stored.id)!))
@@ -122,17 +131,7 @@ export class RetriggerService {
           retriggeredBy: command.principal,
         })),
       startedAt,
-      retriggerId === null
-        ? undefined
-        : this.auditRecords.opening({
-            id: retriggerId,
-            webhookId: webhook.id,
-            principal: command.principal,
-            reason: command.reason ?? null,
-            signature: command.signature,
-            totalRequested: command.webhookNotificationIds.length,
-            createdAt: startedAt,
-          }),
+      audit?.opening,
     );
 
     const outcomes: AttemptOutcome[] = [];
@@ -173,18 +172,13 @@ export class RetriggerService {
     const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
     await this.attempts.close(
       outcomes,
-      retriggerId === null
-        ? undefined
-        : this.auditRecords.completion({
-            id: retriggerId,
-            items: items.map((entry) => entry.item),
-            totalSuccess: successfulNotifications.length,
-            totalFailed: failedNotifications.length,
-            completedAt: new Date(),
-          }),
+      audit?.completion(
+        items.map((entry) => entry.item),
+        new Date(),
+      ),
     );
     return {
-      retriggerId,
+      retriggerId: audit?.id ?? null,
       signature: command.signature,
       dryRun: command.dryRun,
       totalRequested: command.webhookNotificationIds.length,

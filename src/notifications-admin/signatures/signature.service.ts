@@ -75,7 +75,8 @@ export class SignatureService {
     for (const set of sets) {
       const messageId = String(stored[set.id]);
       headers[set.timestamp] = String(nowSeconds);
-      headers[set.signature] = `v1,${createHmac('sha256', key).update(`${messageId}.${nowSeconds}.${payload}`, 'utf8').digest('base64')}`;
+      headers[set.signature] =
+        `v1,${createHmac('sha256', key).update(`${messageId}.${nowSeconds}.${payload}`, 'utf8').digest('base64')}`;
     }
     return { headers, signatureAgeSeconds: 0, warning: null };
   }

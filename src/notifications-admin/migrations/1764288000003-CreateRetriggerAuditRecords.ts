@@ -6,8 +6,8 @@ import { isPostgres } from '../persistence/sql-dialect';
  * outcome. The module owns this table; the host's tables get no new columns.
  * The index serves the newest-first keyset pages of one webhook's records.
  */
-export class CreateRetriggerAuditRecords1764288000002 implements MigrationInterface {
-  name = 'CreateRetriggerAuditRecords1764288000002';
+export class CreateRetriggerAuditRecords1764288000003 implements MigrationInterface {
+  name = 'CreateRetriggerAuditRecords1764288000003';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const postgres = isPostgres(queryRunner.connection);
