@@ -149,7 +149,8 @@
     /** @type {Record<string, string>} */
     const headers = { Accept: 'application/json', Authorization: `Bearer ${ui.apiKey.value.trim()}` };
     /** @type {RequestInit} */
-    const init = { method: options.method ?? 'GET', headers, credentials: 'omit', cache: 'no-store' };
+    // Same-origin cookies go along: a host whose admin check reads its own session can serve operators too.
+    const init = { method: options.method ?? 'GET', headers, credentials: 'same-origin', cache: 'no-store' };
     if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(options.body);
