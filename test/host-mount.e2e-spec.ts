@@ -148,6 +148,7 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
 
     expect(response.status).toBe(200);
     expect(Object.keys(response.body.paths).sort()).toEqual([
+      '/api/notifications/v1/admin/webhooks/{webhookId}/notifications',
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger',
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/{notificationId}/requests',
       '/api/notifications/v1/admin/webhooks/{webhookId}/retriggers',
