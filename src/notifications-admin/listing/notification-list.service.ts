@@ -140,8 +140,9 @@ export class NotificationListService {
    * SQLite has no LATERAL: the page is a subquery bound to the webhook's id
    * as stored (any case), and the newest attempt and the count are
    * correlated subqueries. Its timestamps are UTC text that sorts in time
-   * order, so bounds are compared as the same text, rounded up to the
-   * millisecond it keeps (after is inclusive, before exclusive: both round up).
+   * order, so bounds are compared as text (see sqliteBound), rounded up to
+   * the millisecond it keeps (after is inclusive, before exclusive: both
+   * round up), and the cursor carries the stored text itself.
    */
   private sqlitePage(query: NotificationListQuery): { sql: string; parameters: unknown[] } {
     const webhookIds = idCaseForms(query.webhookId);
@@ -159,14 +160,14 @@ export class NotificationListService {
       filters.push(`n.event_type = ${bind(query.eventType)}`);
     }
     if (query.createdAfter) {
-      filters.push(`n.created_at >= ${bind(d.timestamp(new Date(query.createdAfter.ceilMs)))}`);
+      filters.push(`n.created_at >= ${bind(sqliteBound(query.createdAfter.ceilMs))}`);
     }
     if (query.createdBefore) {
-      filters.push(`n.created_at < ${bind(d.timestamp(new Date(query.createdBefore.ceilMs)))}`);
+      filters.push(`n.created_at < ${bind(sqliteBound(query.createdBefore.ceilMs))}`);
     }
     if (query.after) {
       filters.push(
-        `(n.created_at, n.id) < (${bind(d.timestamp(new Date(query.after.createdAt)))}, ${bind(query.after.id)})`,
+        `(n.created_at, n.id) < (${bind(storedSqliteText(query.after.createdAt))}, ${bind(query.after.id)})`,
       );
     }
     const limit = bind(query.limit + 1);
@@ -216,8 +217,16 @@ export class NotificationListService {
   }
 
   /** A row's created_at as the cursor keeps it: ISO 8601 UTC at the precision the database holds. */
+  /**
+   * PostgreSQL: the microseconds it keeps. SQLite: the stored text itself in
+   * ISO dress (`T`, `Z`), so that the next page compares against exactly
+   * what is stored, whichever of the two forms the row has.
+   */
   private cursorTime(createdAt: string): string {
-    return this.dialect.postgres ? createdAt : sqliteIso(createdAt);
+    if (this.dialect.postgres) {
+      return createdAt;
+    }
+    return SQLITE_TIMESTAMP.test(createdAt) ? `${createdAt.replace(' ', 'T')}Z` : sqliteIso(createdAt);
   }
 
   private answerTime(timestamp: string): string {
@@ -238,10 +247,31 @@ function newestFirst(a: PageRow, b: PageRow): number {
   return a.id! < b.id! ? 1 : a.id! > b.id! ? -1 : 0;
 }
 
-const SQLITE_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/;
+/**
+ * SQLite holds UTC text in two forms: `YYYY-MM-DD HH:MM:SS.SSS` (what the
+ * module and the migrations' defaults write) and `YYYY-MM-DD HH:MM:SS`
+ * (TypeORM's CreateDateColumn, as a host's own inserts write it).
+ */
+const SQLITE_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{3})?$/;
 
-/** SQLite's `YYYY-MM-DD HH:MM:SS.SSS` UTC text as ISO 8601; other forms a host may have written go through Date. */
+/** Stored SQLite text as ISO 8601 UTC with milliseconds. */
 function sqliteIso(text: string): string {
   const iso = `${text.replace(' ', 'T')}Z`;
-  return SQLITE_TIMESTAMP.test(text) ? iso : new Date(iso).toISOString();
+  return /\.\d{3}$/.test(text) && SQLITE_TIMESTAMP.test(text) ? iso : new Date(iso).toISOString();
+}
+
+/** Back from the cursor's ISO dress to the stored text. */
+function storedSqliteText(cursorTime: string): string {
+  return cursorTime.replace('T', ' ').replace(/Z$/, '');
+}
+
+/**
+ * A bound as text that compares right against both stored forms: on a whole
+ * second it is the short form, which sorts before `.SSS` texts of that
+ * second and equal to the short one; otherwise the long form, which the
+ * short form of its second sorts before, as its instant does.
+ */
+function sqliteBound(epochMs: number): string {
+  const text = new Date(epochMs).toISOString().replace('T', ' ').slice(0, 23);
+  return text.endsWith('.000') ? text.slice(0, 19) : text;
 }
