@@ -27,14 +27,25 @@ interface PageRow {
   attempt_response_status: number | null;
   attempt_error: string | null;
   attempt_retriggered_by: string | null;
-  attempt_created_at: Date | string | null;
-  attempt_completed_at: Date | string | null;
+  /** ISO 8601 UTC with milliseconds (PostgreSQL), or SQLite's UTC text. */
+  attempt_created_at: string | null;
+  attempt_completed_at: string | null;
 }
 
-/** The columns of the page, the same in both dialects; `a` is the newest attempt, `attempt_count` all of them. */
-const ATTEMPT_COLUMNS = `a.id AS attempt_id, a.status AS attempt_status, a.response_status AS attempt_response_status,
+/**
+ * The newest attempt's columns (`a`). Timestamps come as text, in the
+ * answer's form on PostgreSQL: parsing them into Dates only to print them
+ * again was a visible share of a page's CPU.
+ */
+function attemptColumns(timestamp: (column: string) => string): string {
+  return `a.id AS attempt_id, a.status AS attempt_status, a.response_status AS attempt_response_status,
            a.error AS attempt_error, a.retriggered_by AS attempt_retriggered_by,
-           a.created_at AS attempt_created_at, a.completed_at AS attempt_completed_at`;
+           ${timestamp('a.created_at')} AS attempt_created_at, ${timestamp('a.completed_at')} AS attempt_completed_at`;
+}
+
+/** ISO 8601 UTC text of a timestamptz, to the microsecond or the millisecond (truncated, as a JS Date would). */
+const pgIso = (precision: 'US' | 'MS') => (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.${precision}"Z"')`;
 
 /**
  * A webhook's notifications, newest first, paged by key: `(created_at, id)`
@@ -107,8 +118,8 @@ export class NotificationListService {
         FROM webhooks w
         LEFT JOIN LATERAL (
           SELECT n.id, n.event_type, n.status,
-                 to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
-                 a.attempt_count, ${ATTEMPT_COLUMNS}
+                 ${pgIso('US')('n.created_at')} AS created_at,
+                 a.attempt_count, ${attemptColumns(pgIso('MS'))}
             FROM webhook_notifications n
             LEFT JOIN LATERAL (
               SELECT r.*, count(*) OVER () AS attempt_count
@@ -129,8 +140,9 @@ export class NotificationListService {
    * SQLite has no LATERAL: the page is a subquery bound to the webhook's id
    * as stored (any case), and the newest attempt and the count are
    * correlated subqueries. Its timestamps are UTC text that sorts in time
-   * order, so bounds are compared as the same text, rounded up to the
-   * millisecond it keeps (after is inclusive, before exclusive: both round up).
+   * order, so bounds are compared as text (see sqliteBound), rounded up to
+   * the millisecond it keeps (after is inclusive, before exclusive: both
+   * round up), and the cursor carries the stored text itself.
    */
   private sqlitePage(query: NotificationListQuery): { sql: string; parameters: unknown[] } {
     const webhookIds = idCaseForms(query.webhookId);
@@ -148,14 +160,14 @@ export class NotificationListService {
       filters.push(`n.event_type = ${bind(query.eventType)}`);
     }
     if (query.createdAfter) {
-      filters.push(`n.created_at >= ${bind(d.timestamp(new Date(query.createdAfter.ceilMs)))}`);
+      filters.push(`n.created_at >= ${bind(sqliteBound(query.createdAfter.ceilMs))}`);
     }
     if (query.createdBefore) {
-      filters.push(`n.created_at < ${bind(d.timestamp(new Date(query.createdBefore.ceilMs)))}`);
+      filters.push(`n.created_at < ${bind(sqliteBound(query.createdBefore.ceilMs))}`);
     }
     if (query.after) {
       filters.push(
-        `(n.created_at, n.id) < (${bind(d.timestamp(new Date(query.after.createdAt)))}, ${bind(query.after.id)})`,
+        `(n.created_at, n.id) < (${bind(storedSqliteText(query.after.createdAt))}, ${bind(query.after.id)})`,
       );
     }
     const limit = bind(query.limit + 1);
@@ -167,7 +179,7 @@ export class NotificationListService {
           SELECT n.id, n.event_type, n.status, n.created_at,
                  (SELECT count(*) FROM webhook_notification_requests c
                    WHERE c.webhook_notification_id = n.id) AS attempt_count,
-                 ${ATTEMPT_COLUMNS}
+                 ${attemptColumns((column) => column)}
             FROM webhook_notifications n
             LEFT JOIN webhook_notification_requests a
               ON a.id = (SELECT r.id FROM webhook_notification_requests r
@@ -186,7 +198,7 @@ export class NotificationListService {
       id: row.id!,
       eventType: row.event_type!,
       status: row.status!,
-      createdAt: isoUtc(this.cursorTime(row.created_at!)),
+      createdAt: this.dialect.postgres ? `${row.created_at!.slice(0, 23)}Z` : sqliteIso(row.created_at!),
       attemptCount: Number(row.attempt_count ?? 0),
       lastAttempt: row.attempt_id === null ? null : this.toLastAttempt(row),
     };
@@ -199,14 +211,26 @@ export class NotificationListService {
       responseStatus: row.attempt_response_status,
       error: row.attempt_error,
       retriggeredBy: row.attempt_retriggered_by,
-      createdAt: isoUtc(row.attempt_created_at!),
-      completedAt: row.attempt_completed_at === null ? null : isoUtc(row.attempt_completed_at),
+      createdAt: this.answerTime(row.attempt_created_at!),
+      completedAt: row.attempt_completed_at === null ? null : this.answerTime(row.attempt_completed_at),
     };
   }
 
   /** A row's created_at as the cursor keeps it: ISO 8601 UTC at the precision the database holds. */
+  /**
+   * PostgreSQL: the microseconds it keeps. SQLite: the stored text itself in
+   * ISO dress (`T`, `Z`), so that the next page compares against exactly
+   * what is stored, whichever of the two forms the row has.
+   */
   private cursorTime(createdAt: string): string {
-    return this.dialect.postgres ? createdAt : isoUtc(createdAt);
+    if (this.dialect.postgres) {
+      return createdAt;
+    }
+    return SQLITE_TIMESTAMP.test(createdAt) ? `${createdAt.replace(' ', 'T')}Z` : sqliteIso(createdAt);
+  }
+
+  private answerTime(timestamp: string): string {
+    return this.dialect.postgres ? timestamp : sqliteIso(timestamp);
   }
 }
 
@@ -223,11 +247,31 @@ function newestFirst(a: PageRow, b: PageRow): number {
   return a.id! < b.id! ? 1 : a.id! > b.id! ? -1 : 0;
 }
 
-/** ISO 8601 UTC with milliseconds, from a Date, ISO text or SQLite's UTC text. */
-function isoUtc(value: Date | string): string {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  const text = value.includes('T') ? value : `${value.replace(' ', 'T')}Z`;
-  return new Date(text).toISOString();
+/**
+ * SQLite holds UTC text in two forms: `YYYY-MM-DD HH:MM:SS.SSS` (what the
+ * module and the migrations' defaults write) and `YYYY-MM-DD HH:MM:SS`
+ * (TypeORM's CreateDateColumn, as a host's own inserts write it).
+ */
+const SQLITE_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{3})?$/;
+
+/** Stored SQLite text as ISO 8601 UTC with milliseconds. */
+function sqliteIso(text: string): string {
+  const iso = `${text.replace(' ', 'T')}Z`;
+  return /\.\d{3}$/.test(text) && SQLITE_TIMESTAMP.test(text) ? iso : new Date(iso).toISOString();
+}
+
+/** Back from the cursor's ISO dress to the stored text. */
+function storedSqliteText(cursorTime: string): string {
+  return cursorTime.replace('T', ' ').replace(/Z$/, '');
+}
+
+/**
+ * A bound as text that compares right against both stored forms: on a whole
+ * second it is the short form, which sorts before `.SSS` texts of that
+ * second and equal to the short one; otherwise the long form, which the
+ * short form of its second sorts before, as its instant does.
+ */
+function sqliteBound(epochMs: number): string {
+  const text = new Date(epochMs).toISOString().replace('T', ' ').slice(0, 23);
+  return text.endsWith('.000') ? text.slice(0, 19) : text;
 }
