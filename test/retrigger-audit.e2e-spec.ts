@@ -6,7 +6,8 @@ import { WebhookNotificationRequestEntity } from '../src/notifications-admin/ent
 import { assertMatchesSpec, SpecOperation } from './support/openapi';
 import { Receiver } from './support/receivers';
 import { attemptsOf, newSecret, seedNotification, seedWebhook } from './support/seed';
-import { retriggerPath, startTestApp, TestApp } from './support/test-app';
+import { openDatabase, ServiceProcess } from './support/service-process';
+import { retriggerPath, startTestApp, TestApp, testDatabaseUrl } from './support/test-app';
 
 const LIST: SpecOperation = { path: '/api/notifications/v1/admin/webhooks/{webhookId}/retriggers', method: 'get' };
 const RECORD: SpecOperation = {
@@ -407,4 +408,65 @@ describe('the retrigger audit trail', () => {
       expect.objectContaining({ totalRequested: 2, totalSuccess: 0, totalFailed: 2, completedAt: expect.any(Date) }),
     ]);
   });
+
+  it('keeps the record of a retrigger cut off by a crash, with completedAt null', async () => {
+    const databaseUrl = testDatabaseUrl();
+    const apiKey = `crash-${randomUUID()}`;
+    let arrived: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    // Takes the delivery and never answers: the service dies mid-send.
+    const silent = await Receiver.start(() => arrived());
+    const service = await ServiceProcess.start({
+      ADMIN_API_KEYS: apiKey,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: process.env.REDIS_URL,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
+    const database = await openDatabase(databaseUrl);
+    let revived: TestApp | undefined;
+    try {
+      const webhook = await seedWebhook(database, { url: silent.url });
+      const stored = await seedNotification(database, webhook, newSecret());
+      const cutOff = fetch(service.baseUrl + retriggerPath(webhook.id), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ webhookNotificationIds: [stored.id], reason: 'before the crash' }),
+      }).then(
+        () => 'answered',
+        () => 'cut off',
+      );
+      await reached;
+      service.signal('SIGKILL');
+      await service.exited;
+      expect(await cutOff).toBe('cut off');
+
+      revived = await startTestApp({ databaseUrl });
+      const list = await read(auditPath(webhook.id), `Bearer ${revived.apiKey}`, revived);
+      const [summary] = list.body.items;
+      const record = await read(auditPath(webhook.id, summary.id), `Bearer ${revived.apiKey}`, revived);
+
+      expect(list.body.items).toHaveLength(1);
+      expect(record.body).toEqual({
+        id: summary.id,
+        webhookId: webhook.id,
+        principal: principalOf(apiKey),
+        reason: 'before the crash',
+        signature: 'original',
+        totalRequested: 1,
+        totalSuccess: null,
+        totalFailed: null,
+        createdAt: expect.any(String),
+        completedAt: null,
+        items: [],
+      });
+      expect(await attemptsOf(database, stored.id)).toEqual([expect.objectContaining({ status: 'pending' })]);
+    } finally {
+      await revived?.close();
+      await service.stop();
+      await database.destroy();
+      await silent.close();
+    }
+  }, 60_000);
 });
