@@ -208,7 +208,8 @@ export class RetriggerService {
 
   /**
    * The webhook and the requested notifications that belong to it, in one
-   * statement; for a dry run, with whether each has a pending attempt. Written by hand like the attempt log's: building it with the
+   * statement; for a dry run, with whether each has a pending attempt.
+   * Written by hand like the attempt log's: building it with the
    * QueryBuilder on every request was a visible share of the CPU profile.
    */
   private async load(command: RetriggerCommand): Promise<LoadedWebhook> {
