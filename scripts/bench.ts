@@ -6,6 +6,8 @@
  * the wire, loopback webhook receivers in this process, and drives the
  * endpoint with autocannon at a fixed concurrency: 1 id and 25 ids per
  * request, then 25 ids one request at a time to receivers that wait 200 ms.
+ * Then the notification list: the first page of 50 failed notifications of
+ * one of 100 webhooks holding 200,000 notifications between them.
  *
  *   BENCH_DATABASE_URL  PostgreSQL to run against (default postgres://postgres@127.0.0.1:5432/test)
  *   --json              one JSON document on stdout instead of the table
@@ -14,6 +16,8 @@
  *   --slow-requests=N   requests in the 200 ms phase (default 20)
  *   --payload-bytes=N   size of each stored payload (default 1024)
  *   --cpu-prof          run the service under `node --cpu-prof` and print its top self-time functions
+ *   --list-notifications=N  notifications seeded for the listing phase (default 200000, over 100 webhooks)
+ *   --phases=P          comma-separated: retrigger, list (default both)
  */
 import autocannon from 'autocannon';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -22,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/config/data-source-options';
-import { IdGroup, removeGroups, seedGroups } from './bench/bench.seed';
+import { IdGroup, removeGroups, seedGroups, seedListing } from './bench/bench.seed';
 import { summarizeCpuProfile } from './bench/cpu-profile.summary';
 import { LoopbackReceivers } from './bench/loopback.receivers';
 import { ServiceProcess } from './bench/service.process';
@@ -34,6 +38,8 @@ const SLOW_RECEIVER_MS = 200;
 /** No wait is longer than this; a stuck phase fails the bench instead of hanging it. */
 const RUN_TIMEOUT_S = 120;
 const PROFILE_DIR = 'bench-profiles';
+const LIST_WEBHOOKS = 100;
+const LIST_PAGE = 50;
 
 interface Options {
   json: boolean;
@@ -43,6 +49,8 @@ interface Options {
   slowRequests: number;
   payloadBytes: number;
   cpuProf: boolean;
+  listNotifications: number;
+  phases: ReadonlySet<string>;
 }
 
 interface Scenario {
@@ -113,7 +121,8 @@ async function main(): Promise<void> {
 
   const proxy = await StatementCountingProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
   const receivers = await LoopbackReceivers.start(options.connections);
-  const dataSource = await new DataSource(buildDataSourceOptions(databaseUrl)).initialize();
+  // The bench's own connection (seeding, cleanup) has no statement timeout: 200,000 rows take a while on a busy machine.
+  const dataSource = await new DataSource(buildDataSourceOptions(databaseUrl, 'migrations')).initialize();
   const machine = await describeMachine(dataSource);
   const serviceUrl = new URL(databaseUrl);
   serviceUrl.hostname = '127.0.0.1';
@@ -137,8 +146,11 @@ async function main(): Promise<void> {
   try {
     const startupPeakRss = service.peakRss();
     const results: PhaseResult[] = [];
-    for (const scenario of scenarios) {
+    for (const scenario of options.phases.has('retrigger') ? scenarios : []) {
       results.push(await runScenario(bench, scenario, options));
+    }
+    if (options.phases.has('list')) {
+      results.push(await runListing(bench, options));
     }
     const report = {
       machine,
@@ -213,6 +225,78 @@ async function runScenario(bench: Bench, scenario: Scenario, options: Options): 
     peakRssMb: toMb(peakRss),
     errors: result.non2xx + result.errors + result.timeouts + run.undeliveredItems,
     ...(scenario.receiverDelayMs > 0 ? { floorMs: scenario.receiverDelayMs } : {}),
+  };
+}
+
+/**
+ * GET the first page of failed notifications, each request for the next of
+ * the seeded webhooks in turn. No sends: sends/s stays 0.
+ */
+async function runListing(bench: Bench, options: Options): Promise<PhaseResult> {
+  const name = `list ${LIST_PAGE} failed of ${options.listNotifications.toLocaleString('en')}`;
+  progress(`${name}: seeding`);
+  const webhooks = await seedListing(bench.dataSource, {
+    webhooks: LIST_WEBHOOKS,
+    notifications: options.listNotifications,
+  });
+  bench.seeded.push(...webhooks);
+  let next = 0;
+  let emptyPages = 0;
+  const listRequest: autocannon.Request = {
+    method: 'GET',
+    setupRequest: (request) => {
+      const { webhookId } = webhooks[next++ % webhooks.length];
+      return {
+        ...request,
+        path: `/api/notifications/v1/admin/webhooks/${webhookId}/notifications?status=failed&limit=${LIST_PAGE}`,
+      };
+    },
+    onResponse: (status, body) => {
+      if (status === 200 && (JSON.parse(body) as { items: unknown[] }).items.length !== LIST_PAGE) {
+        emptyPages += 1;
+      }
+    },
+  };
+  const run = (durationS: number) =>
+    new Promise<autocannon.Result>((resolvePhase, rejectPhase) => {
+      autocannon(
+        {
+          url: bench.service.baseUrl,
+          connections: options.connections,
+          duration: durationS,
+          timeout: 30,
+          headers: { authorization: `Bearer ${API_KEY}` },
+          requests: [listRequest],
+        },
+        (error, finished) =>
+          error ? rejectPhase(error instanceof Error ? error : new Error(String(error))) : resolvePhase(finished),
+      );
+    });
+
+  progress(`${name}: warming up`);
+  await run(options.warmupS);
+  await waitUntilIdle(bench.proxy);
+  emptyPages = 0;
+
+  progress(`${name}: measuring`);
+  bench.service.resetPeakRss();
+  const statementsBefore = bench.proxy.statements;
+  const cpuMsBefore = bench.service.cpuMs();
+  const result = await run(options.durationS);
+  await waitUntilIdle(bench.proxy);
+  return {
+    name,
+    ids: LIST_PAGE,
+    connections: options.connections,
+    requests: result.requests.total,
+    requestsPerSecond: round(result.requests.total / result.duration, 1),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    sqlPerRequest: round((bench.proxy.statements - statementsBefore) / result.requests.sent, 2),
+    sendsPerSecond: 0,
+    cpuMsPerRequest: round((bench.service.cpuMs() - cpuMsBefore) / result.requests.sent, 2),
+    peakRssMb: toMb(bench.service.peakRss()),
+    errors: result.non2xx + result.errors + result.timeouts + emptyPages,
   };
 }
 
@@ -404,6 +488,8 @@ function parseOptions(): Options {
       'slow-requests': { type: 'string', default: '20' },
       'payload-bytes': { type: 'string', default: '1024' },
       'cpu-prof': { type: 'boolean', default: false },
+      'list-notifications': { type: 'string', default: '200000' },
+      phases: { type: 'string', default: 'retrigger,list' },
     },
   });
   return {
@@ -414,7 +500,17 @@ function parseOptions(): Options {
     slowRequests: positive('slow-requests', values['slow-requests']),
     payloadBytes: positive('payload-bytes', values['payload-bytes']),
     cpuProf: values['cpu-prof'],
+    listNotifications: positive('list-notifications', values['list-notifications']),
+    phases: phasesOption(values.phases),
   };
+}
+
+function phasesOption(raw: string): ReadonlySet<string> {
+  const phases = new Set(raw.split(','));
+  if (phases.size === 0 || [...phases].some((phase) => phase !== 'retrigger' && phase !== 'list')) {
+    throw new Error('--phases must be retrigger, list or both, comma-separated');
+  }
+  return phases;
 }
 
 function positive(name: string, raw: string): number {

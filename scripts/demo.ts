@@ -78,7 +78,16 @@ In a second terminal, start the service:
 
   ADMIN_API_KEYS=${ADMIN_KEY} WEBHOOK_ALLOW_PRIVATE_NETWORKS=true npm start
 
-(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true because this receiver is on loopback.) Then retrigger all three:
+(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true because this receiver is on loopback.) Find the failed notifications:
+
+  curl -s 'http://localhost:${port}/api/notifications/v1/admin/webhooks/${webhook.id}/notifications?status=failed' \\
+    -H 'Authorization: Bearer ${ADMIN_KEY}'
+
+Dry-run the retrigger (nothing is sent), then retrigger them:
+
+  curl -s -X POST http://localhost:${port}/api/notifications/v1/admin/webhooks/${webhook.id}/notifications/retrigger \\
+    -H 'Authorization: Bearer ${ADMIN_KEY}' -H 'Content-Type: application/json' \\
+    -d '${JSON.stringify({ webhookNotificationIds: ids, dryRun: true })}'
 
   ${post({ webhookNotificationIds: ids })}
 
@@ -89,6 +98,11 @@ Yesterday's is rejected: its original signature is a day old (see its warning). 
 And read the audit trail of both retriggers:
 
   curl -s ${admin}/retriggers -H 'Authorization: Bearer ${ADMIN_KEY}'
+
+Or open the admin console in a browser, type the key ${ADMIN_KEY} and the webhook ID above, Load,
+tick the notifications, choose Signature resign (for yesterday's) and press Retrigger selected:
+
+  http://localhost:${port}/api/notifications/v1/admin/console
 
 Deliveries show up below. Ctrl-C stops the receiver.
 `);

@@ -27,6 +27,7 @@ export class AppModule {
           webhookTimeoutMs: env.webhookTimeoutMs,
           allowPrivateNetworks: env.allowPrivateNetworks,
           redisUrl: env.redisUrl,
+          console: env.adminConsole,
         }),
       ],
       controllers: env.metrics ? [HealthController, MetricsController] : [HealthController],

@@ -270,7 +270,11 @@ describe('receiver faults', () => {
 
       expect(response.tookMs).toBeLessThan(2_000 + 1_000);
       const [item] = response.body.failedNotifications;
-      expect(item.error).toBe('receiver answered 200 with a body over 1048576 bytes');
+      expect(item).toMatchObject({
+        error: 'receiver answered 200 with a body over 1048576 bytes',
+        reason: 'MALFORMED_RESPONSE',
+        responseStatus: 200,
+      });
       const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
       expect(attempt).toMatchObject({
         id: item.retriggeredNotificationRequestId,

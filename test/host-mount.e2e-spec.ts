@@ -4,7 +4,7 @@ import { WebhookNotificationRequestEntity } from '../src';
 import { HOST_DOCS_PATH, HostApp, startHostApp } from './support/host-app/start-host-app';
 import { answer, Receiver } from './support/receivers';
 import { attemptsOf, newSecret, notificationStatus, seedNotification, seedWebhook } from './support/seed';
-import { historyPath, retriggerPath } from './support/test-app';
+import { historyPath, listPath, retriggerPath } from './support/test-app';
 
 /** The host's ThrottlerModule limit and the module's retrigger limit, both from the host's config. */
 const HOST_THROTTLE_LIMIT = 3;
@@ -56,6 +56,12 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
     expect(history.status).toBe(200);
     expect(history.body.items).toEqual([
       expect.objectContaining({ id: attempt.id, retriggeredBy: `user:${host.admin.id}` }),
+    ]);
+
+    const listed = await request(host.baseUrl).get(listPath(webhookId)).set(as(host.admin.token));
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ id: notificationId, status: 'delivered', attemptCount: 1 }),
     ]);
   });
 
@@ -148,6 +154,7 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
 
     expect(response.status).toBe(200);
     expect(Object.keys(response.body.paths).sort()).toEqual([
+      '/api/notifications/v1/admin/webhooks/{webhookId}/notifications',
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger',
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/{notificationId}/requests',
       '/api/notifications/v1/admin/webhooks/{webhookId}/retriggers',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/config/data-source-options';
 
+const LIST_INDEX = 'idx_webhook_notifications_webhook_created';
 const TABLES = [
   'retrigger_audit_records',
   'retrigger_idempotency_keys',
@@ -47,6 +48,18 @@ async function tablesOf(dataSource: DataSource): Promise<string[]> {
     .sort();
 }
 
+/** The indexes on webhook_notifications. */
+async function indexesOf(dataSource: DataSource): Promise<string[]> {
+  const rows: Array<{ name: string }> =
+    dataSource.options.type === 'postgres'
+      ? await dataSource.query(`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'webhook_notifications'`)
+      : await dataSource.query(`SELECT name FROM pragma_index_list('webhook_notifications')`);
+  return rows.map((row) => row.name).sort();
+}
+
+// Each case creates and drops a database: slow on a busy machine.
+jest.setTimeout(30_000);
+
 describe('migrations', () => {
   it('create every table, revert to nothing, and apply again', async () => {
     const database = await freshDatabase();
@@ -57,14 +70,19 @@ describe('migrations', () => {
       await dataSource.runMigrations();
       expect(await tablesOf(dataSource)).toEqual([...TABLES].sort());
 
+      expect(await indexesOf(dataSource)).toContain(LIST_INDEX);
+
       await dataSource.undoLastMigration();
       expect(await tablesOf(dataSource)).toEqual(TABLES.filter((name) => name !== 'retrigger_audit_records').sort());
+      await dataSource.undoLastMigration();
+      expect(await indexesOf(dataSource)).not.toContain(LIST_INDEX);
       await dataSource.undoLastMigration();
       await dataSource.undoLastMigration();
       expect(await tablesOf(dataSource)).toEqual([]);
 
-      expect(await dataSource.runMigrations()).toHaveLength(3);
+      expect(await dataSource.runMigrations()).toHaveLength(4);
       expect(await tablesOf(dataSource)).toEqual([...TABLES].sort());
+      expect(await indexesOf(dataSource)).toContain(LIST_INDEX);
     } finally {
       if (dataSource.isInitialized) {
         await dataSource.destroy();
@@ -93,6 +111,35 @@ describe('migrations', () => {
 
       const rows: unknown[] = await dataSource.query('SELECT id FROM webhooks');
       expect(rows).toHaveLength(1);
+    } finally {
+      if (dataSource.isInitialized) {
+        await dataSource.destroy();
+      }
+      await database.drop();
+    }
+  });
+
+  it('build no second list index when the host already has one on (webhook_id, created_at, id), and leave it on down', async () => {
+    const database = await freshDatabase();
+    const dataSource = new DataSource(buildDataSourceOptions(database.url));
+    try {
+      await dataSource.initialize();
+      await dataSource.runMigrations();
+      // The audit table's migration comes after the list index's.
+      await dataSource.undoLastMigration();
+      await dataSource.undoLastMigration();
+      await dataSource.query(
+        'CREATE INDEX host_notifications_by_webhook ON webhook_notifications (webhook_id, created_at, id)',
+      );
+
+      await dataSource.runMigrations();
+      const indexes = await indexesOf(dataSource);
+      expect(indexes).toContain('host_notifications_by_webhook');
+      expect(indexes).not.toContain(LIST_INDEX);
+
+      await dataSource.undoLastMigration();
+      await dataSource.undoLastMigration();
+      expect(await indexesOf(dataSource)).toContain('host_notifications_by_webhook');
     } finally {
       if (dataSource.isInitialized) {
         await dataSource.destroy();

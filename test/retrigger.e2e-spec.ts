@@ -317,11 +317,22 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
         /^CONNECTION_FAILED$/,
       ],
       [
-        'malformed answer',
-        () => Receiver.start((_request, response) => void response.socket?.end('NOT HTTP AT ALL\r\n\r\n')),
-        /malformed HTTP response|connection reset/,
+        // Written, not ended: the parser's error is then the only way the exchange ends.
+        'an answer that is not HTTP',
+        () => Receiver.start((_request, response) => void response.socket?.write('NOT HTTP AT ALL\r\n\r\n')),
+        /^malformed HTTP response from 127\.0\.0\.1:\d+$/,
         null,
-        /^(MALFORMED_RESPONSE|CONNECTION_FAILED)$/,
+        /^MALFORMED_RESPONSE$/,
+      ],
+      [
+        'a status line with a broken header',
+        () =>
+          Receiver.start(
+            (_request, response) => void response.socket?.write('HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\n'),
+          ),
+        /^malformed HTTP response from 127\.0\.0\.1:\d+$/,
+        null,
+        /^MALFORMED_RESPONSE$/,
       ],
     ];
 
@@ -378,6 +389,30 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
         await trickling.close();
         await silent.close();
       }
+    });
+
+    it('stored headers that are not valid HTTP headers → INVALID_STORED_HEADERS, nothing reaches the receiver', async () => {
+      const webhook = await seedWebhook(testApp.dataSource, { url: receiver.url });
+      const stored = await seedNotification(testApp.dataSource, webhook, newSecret(), {
+        extraHeaders: { 'x-injected': 'a\r\nx-evil: 1' },
+      });
+      const before = receiver.requests.length;
+
+      const response = await retrigger(testApp, webhook.id, [stored.id]);
+
+      const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
+      expect(response.body.failedNotifications).toEqual([
+        {
+          webhookNotificationId: stored.id,
+          retriggeredNotificationRequestId: attempt.id,
+          error: 'the stored headers are not valid HTTP headers',
+          reason: 'INVALID_STORED_HEADERS',
+          responseStatus: null,
+          ...HOUR_OLD_SIGNATURE,
+        },
+      ]);
+      expect(attempt).toMatchObject({ status: 'failed', error: 'the stored headers are not valid HTTP headers' });
+      expect(receiver.requests.length).toBe(before);
     });
 
     it('fails a notification that belongs to another webhook, without sending it', async () => {

@@ -79,3 +79,45 @@ export async function removeGroups(dataSource: DataSource, groups: readonly IdGr
   await dataSource.query('DELETE FROM retrigger_audit_records WHERE webhook_id = ANY($1::uuid[])', [webhookIds]);
   await dataSource.query('DELETE FROM webhooks WHERE id = ANY($1::uuid[])', [webhookIds]);
 }
+
+/**
+ * The listing phase's data: `notifications` spread over `webhooks` webhooks,
+ * one a second back in time, a third of each status, each delivered or
+ * failed one with one attempt (the platform's first send), so listed rows
+ * have a newest attempt to read. Written by PostgreSQL itself
+ * (generate_series), then analysed, as a production table would be.
+ */
+export async function seedListing(
+  dataSource: DataSource,
+  options: { webhooks: number; notifications: number },
+): Promise<IdGroup[]> {
+  const webhookIds = Array.from({ length: options.webhooks }, () => randomUUID());
+  await dataSource.query(
+    `INSERT INTO webhooks (id, url, secret, enabled)
+     SELECT id, 'http://127.0.0.1:9/hooks', 'whsec_bench', true FROM unnest($1::uuid[]) AS w (id)`,
+    [webhookIds],
+  );
+  await dataSource.query(
+    `INSERT INTO webhook_notifications (id, webhook_id, event_type, payload, headers, status, created_at, updated_at)
+     SELECT gen_random_uuid(), ($1::uuid[])[1 + i % $3], 'invoice.paid', '{"type":"invoice.paid"}',
+            '{"content-type":"application/json"}'::jsonb, (ARRAY['pending', 'delivered', 'failed'])[1 + i % 3],
+            now() - i * interval '1 second', now() - i * interval '1 second'
+       FROM generate_series(1, $2::integer) AS i`,
+    [webhookIds, options.notifications, options.webhooks],
+  );
+  await dataSource.query(
+    `INSERT INTO webhook_notification_requests
+            (id, webhook_notification_id, url, status, response_status, error, duration_ms, created_at, completed_at)
+     SELECT gen_random_uuid(), n.id, 'http://127.0.0.1:9/hooks',
+            CASE n.status WHEN 'delivered' THEN 'succeeded' ELSE 'failed' END,
+            CASE n.status WHEN 'delivered' THEN 200 ELSE 503 END,
+            CASE n.status WHEN 'delivered' THEN NULL ELSE 'receiver answered 503' END,
+            12, n.created_at, n.created_at + interval '12 milliseconds'
+       FROM webhook_notifications n
+      WHERE n.webhook_id = ANY($1::uuid[]) AND n.status <> 'pending'`,
+    [webhookIds],
+  );
+  await dataSource.query('ANALYZE webhook_notifications');
+  await dataSource.query('ANALYZE webhook_notification_requests');
+  return webhookIds.map((webhookId) => ({ webhookId, body: '' }));
+}

@@ -15,6 +15,7 @@ describe('loadEnvironment', () => {
       allowPrivateNetworks: false,
       apiDocs: true,
       metrics: true,
+      adminConsole: true,
       logLevel: 'info',
       logFormat: 'json',
     });
@@ -33,6 +34,7 @@ describe('loadEnvironment', () => {
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         API_DOCS: 'false',
         METRICS: 'false',
+        ADMIN_CONSOLE: 'false',
         LOG_LEVEL: 'DEBUG',
         LOG_FORMAT: 'Pretty',
       }),
@@ -47,6 +49,7 @@ describe('loadEnvironment', () => {
       allowPrivateNetworks: true,
       apiDocs: false,
       metrics: false,
+      adminConsole: false,
       logLevel: 'debug',
       logFormat: 'pretty',
     });
@@ -70,6 +73,7 @@ describe('loadEnvironment', () => {
     ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes please' }],
     ['API_DOCS', { API_DOCS: 'off' }],
     ['METRICS', { METRICS: 'no' }],
+    ['ADMIN_CONSOLE', { ADMIN_CONSOLE: 'no' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['LOG_FORMAT', { LOG_FORMAT: 'xml' }],
     ['ADMIN_API_KEYS', { ADMIN_API_KEYS: '' }],

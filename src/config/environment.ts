@@ -14,6 +14,8 @@ export interface Environment {
   apiDocs: boolean;
   /** Serve the Prometheus metrics at GET /metrics. */
   metrics: boolean;
+  /** Serve the operators' page at .../admin/console (CONTRACT §7). */
+  adminConsole: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -46,6 +48,7 @@ export function loadEnvironment(env: Env): Environment {
     allowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     apiDocs: flag(env, 'API_DOCS', true),
     metrics: flag(env, 'METRICS', true),
+    adminConsole: flag(env, 'ADMIN_CONSOLE', true),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
   };

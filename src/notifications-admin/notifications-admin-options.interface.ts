@@ -31,4 +31,10 @@ export interface NotificationsAdminModuleOptions {
    * route for them; the host's own `/metrics` exposes that registry.
    */
   metricsRegistry?: Registry;
+
+  /**
+   * Serve the operators' page at `.../admin/console`. Default false: a host
+   * opts in. The page needs no credentials; its calls use the admin API.
+   */
+  console?: boolean;
 }

@@ -14,6 +14,7 @@ export interface NotificationsAdminConfig {
   redisUrl?: string;
   recoveryIntervalMs: number;
   metricsRegistry: Registry;
+  console: boolean;
 }
 
 export const DEFAULTS = {
@@ -34,6 +35,7 @@ export function resolveConfig(options: NotificationsAdminModuleOptions): Notific
     redisUrl: options.redisUrl || undefined,
     recoveryIntervalMs: positive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULTS.recoveryIntervalMs),
     metricsRegistry: options.metricsRegistry ?? defaultRegistry,
+    console: options.console ?? false,
   };
 }
 

@@ -4,6 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditRecordWriter } from './audit/audit-record.writer';
 import { RetriggerAuditController } from './audit/retrigger-audit.controller';
 import { RetriggerAuditService } from './audit/retrigger-audit.service';
+import { ConsoleAssets } from './console/console-assets.service';
+import { ConsoleController } from './console/console.controller';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
@@ -14,6 +16,8 @@ import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { RetriggerMetrics } from './metrics/retrigger-metrics.service';
 import { RetriggerRequestsMetricMiddleware } from './metrics/retrigger-requests-metric.middleware';
+import { NotificationListController } from './listing/notification-list.controller';
+import { NotificationListService } from './listing/notification-list.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
 import {
   NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
@@ -23,6 +27,7 @@ import type { NotificationsAdminModuleOptions } from './notifications-admin-opti
 import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
 import { RetriggerController } from './retrigger/retrigger.controller';
+import { RetriggerDryRun } from './retrigger/retrigger-dry-run';
 import { RetriggerService } from './retrigger/retrigger.service';
 import { SignatureService } from './signatures/signature.service';
 import { InMemoryFixedWindowStorage } from './throttling/fixed-window.storage';
@@ -31,12 +36,20 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
 
 /**
  * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`
- * and `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`.
+ * `GET .../webhooks/{webhookId}/notifications` and
+ * `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`,
+ * and the operators' page at `.../console` when the `console` option is set.
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
-  controllers: [RetriggerController, AttemptHistoryController, RetriggerAuditController],
+  controllers: [
+    RetriggerController,
+    AttemptHistoryController,
+    NotificationListController,
+    RetriggerAuditController,
+    ConsoleController,
+  ],
   providers: [
     {
       provide: NOTIFICATIONS_ADMIN_CONFIG,
@@ -54,15 +67,18 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     AttemptLog,
     IdempotencyService,
     RetriggerService,
+    RetriggerDryRun,
     SignatureService,
     AuditRecordWriter,
     RetriggerAuditService,
     AttemptHistoryService,
+    NotificationListService,
     AdminGuard,
     RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,
     RateLimitStoreHealthIndicator,
     RetriggerMetrics,
+    ConsoleAssets,
   ],
   exports: [RetriggerService, RateLimitStoreHealthIndicator],
 })

@@ -3,6 +3,8 @@ import type { Logger as TypeOrmLogger } from 'typeorm';
 /** Counts the SQL statements TypeORM sends (BEGIN and COMMIT included). */
 export class QueryCounter implements TypeOrmLogger {
   statements: string[] = [];
+  /** The parameters of each statement, in the same order. */
+  parameters: unknown[][] = [];
 
   get count(): number {
     return this.statements.length;
@@ -10,10 +12,12 @@ export class QueryCounter implements TypeOrmLogger {
 
   reset(): void {
     this.statements = [];
+    this.parameters = [];
   }
 
-  logQuery(query: string): void {
+  logQuery(query: string, parameters: unknown[] = []): void {
     this.statements.push(query);
+    this.parameters.push(parameters);
   }
 
   logQueryError(): void {}

@@ -40,6 +40,7 @@ export async function seedNotification(
   secret: string,
   fields: {
     payload?: string;
+    eventType?: string;
     status?: WebhookNotificationEntity['status'];
     extraHeaders?: Record<string, string>;
     /** Signed just now, so a receiver's timestamp tolerance accepts it. */
@@ -68,7 +69,7 @@ export async function seedNotification(
   await dataSource.getRepository(WebhookNotificationEntity).insert({
     id,
     webhookId: webhook.id,
-    eventType: 'invoice.paid',
+    eventType: fields.eventType ?? 'invoice.paid',
     payload,
     headers,
     status: fields.status ?? 'failed',

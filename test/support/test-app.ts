@@ -86,3 +86,7 @@ export function retriggerPath(webhookId: string): string {
 export function historyPath(webhookId: string, notificationId: string): string {
   return `/api/notifications/v1/admin/webhooks/${webhookId}/notifications/${notificationId}/requests`;
 }
+
+export function listPath(webhookId: string): string {
+  return `/api/notifications/v1/admin/webhooks/${webhookId}/notifications`;
+}

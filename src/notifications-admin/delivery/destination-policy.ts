@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
+import { ReasonCode } from '../outcomes/reason-code.enum';
 
 /** Raised when a destination may not be contacted; nothing was sent. */
 export class BlockedDestinationError extends Error {
@@ -20,6 +21,12 @@ export class BlockedDestinationError extends Error {
  * `::7f00:1`, unicast; some stacks still route those to the embedded IPv4.
  */
 const IPV6_RESERVED = ipaddr.parseCIDR('::/8');
+
+/** Why a destination cannot be sent to, decided before any connection. */
+export interface DestinationRefusal {
+  reason: ReasonCode.BlockedDestination | ReasonCode.ConnectionFailed | ReasonCode.Timeout;
+  error: string;
+}
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -61,6 +68,44 @@ export class DestinationPolicy {
       this.checkAddress(host, host);
     }
     return url;
+  }
+
+  /**
+   * What a send to `rawUrl` would meet before its first byte, without
+   * connecting: the URL checks, then the host name resolved and every address
+   * checked, as the agents' lookup does. Null when the guard lets the send
+   * go ahead: a name that does not resolve (or not within `timeoutMs`) is
+   * not the guard's to refuse, and its failure is the send's to meet.
+   */
+  async checkDestination(rawUrl: string, timeoutMs: number): Promise<DestinationRefusal | null> {
+    let url: URL;
+    try {
+      url = this.checkUrl(rawUrl);
+    } catch (error) {
+      return { reason: ReasonCode.BlockedDestination, error: (error as BlockedDestinationError).message };
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) {
+      return null;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const resolved = new Promise<DestinationRefusal | null>((resolve) => {
+      this.lookup(host, { all: true }, (error) => {
+        resolve(
+          error instanceof BlockedDestinationError
+            ? { reason: ReasonCode.BlockedDestination, error: error.message }
+            : null,
+        );
+      });
+    });
+    const deadline = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    try {
+      return await Promise.race([resolved, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A `dns.lookup`-compatible function for http(s) agents. */

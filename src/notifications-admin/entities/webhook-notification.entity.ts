@@ -4,6 +4,7 @@ export type NotificationStatus = 'pending' | 'delivered' | 'failed';
 
 @Entity({ name: 'webhook_notifications' })
 @Index('idx_webhook_notifications_webhook_id', ['webhookId'])
+@Index('idx_webhook_notifications_webhook_created', ['webhookId', 'createdAt', 'id'])
 export class WebhookNotificationEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

@@ -6,6 +6,8 @@ import { EnvelopeExceptionFilter } from '../errors/envelope-exception.filter';
 import { AdminGuard } from './admin.guard';
 
 const ADMIN_WEBHOOKS_PATH = 'api/notifications/v1/admin/webhooks';
+/** The operators' page (CONTRACT §7), beside the webhooks routes whose API it calls: the page finds them at `../webhooks`. */
+export const ADMIN_CONSOLE_PATH = 'api/notifications/v1/admin/console';
 
 /**
  * What every admin controller of the module is: admins only, errors as the

@@ -12,6 +12,7 @@ import { RetriggerMetrics } from '../metrics/retrigger-metrics.service';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
+import { IN_FLIGHT, NOT_FOUND_FOR_WEBHOOK } from '../outcomes/item-errors';
 import { ReasonCode } from '../outcomes/reason-code.enum';
 import {
   isUnsupported,
@@ -21,6 +22,7 @@ import {
 } from '../signatures/signature.service';
 import { SignatureMode } from './dto/retrigger-request.dto';
 import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
+import { RetriggerDryRun } from './retrigger-dry-run';
 
 export interface RetriggerCommand {
   webhookId: string;
@@ -34,14 +36,16 @@ export interface RetriggerCommand {
   dryRun: boolean;
 }
 
-interface StoredNotification {
+export interface StoredNotification {
   /** The id as the database holds it. */
   id: string;
   payload: string;
   headers: Record<string, unknown>;
+  /** Whether an attempt is pending; read for a dry run only (a send learns it from the attempt insert). */
+  inFlight: boolean;
 }
 
-interface LoadedWebhook {
+export interface LoadedWebhook {
   /** As the database holds it. */
   id: string;
   url: string;
@@ -59,10 +63,8 @@ interface LoadedRow {
   notification_id: string | null;
   payload: string | null;
   headers: unknown;
+  in_flight: unknown;
 }
-
-const NOT_FOUND_FOR_WEBHOOK = 'notification not found for this webhook';
-const IN_FLIGHT = 'a retrigger of this notification is already in progress';
 
 /** What an item says about the signature its notification is (or would be) sent with. */
 type SignatureReport = Pick<PreparedSignature, 'signatureAgeSeconds' | 'warning'>;
@@ -85,6 +87,7 @@ export class RetriggerService {
     private readonly delivery: WebhookDelivery,
     private readonly idempotency: IdempotencyService,
     private readonly metrics: RetriggerMetrics,
+    private readonly dryRun: RetriggerDryRun,
     private readonly signatures: SignatureService,
     private readonly auditRecords: AuditRecordWriter,
   ) {
@@ -102,22 +105,25 @@ export class RetriggerService {
 
   private async run(command: RetriggerCommand): Promise<RetriggerResponseDto> {
     const webhook = await this.load(command);
+    const startedAt = new Date();
+    const signed = this.prepareSignatures(webhook, command.signature, startedAt);
+    if (command.dryRun) {
+      const answer = await this.dryRun.answer(command, webhook, signed);
+      this.metrics.itemsAnswered([...answer.successfulNotifications, ...answer.failedNotifications], true);
+      return answer;
+    }
     const requested = command.webhookNotificationIds.map((id) => ({
       id,
       stored: webhook.notifications.get(id.toLowerCase()),
     }));
-    const startedAt = new Date();
-    const signed = this.prepareSignatures(webhook, command.signature, startedAt);
-    const audit = command.dryRun
-      ? undefined
-      : this.auditRecords.start({
-          webhookId: webhook.id,
-          principal: command.principal,
-          reason: command.reason ?? null,
-          signature: command.signature,
-          totalRequested: command.webhookNotificationIds.length,
-          createdAt: startedAt,
-        });
+    const audit = this.auditRecords.start({
+      webhookId: webhook.id,
+      principal: command.principal,
+      reason: command.reason ?? null,
+      signature: command.signature,
+      totalRequested: command.webhookNotificationIds.length,
+      createdAt: startedAt,
+    });
     const opened = await this.attempts.open(
       [...webhook.notifications.values()]
         .filter((stored) => !isUnsupported(signed.get(stored.id)!))
@@ -206,7 +212,8 @@ export class RetriggerService {
 
   /**
    * The webhook and the requested notifications that belong to it, in one
-   * statement. Written by hand like the attempt log's: building it with the
+   * statement; for a dry run, with whether each has a pending attempt.
+   * Written by hand like the attempt log's: building it with the
    * QueryBuilder on every request was a visible share of the CPU profile.
    */
   private async load(command: RetriggerCommand): Promise<LoadedWebhook> {
@@ -217,7 +224,8 @@ export class RetriggerService {
     const rows = await databaseCall(() =>
       this.webhooks.manager.query<LoadedRow[]>(
         `SELECT w.id AS webhook_id, w.url AS webhook_url, w.secret AS webhook_secret, w.enabled AS webhook_enabled,
-                n.id AS notification_id, n.payload AS payload, ${d.jsonColumn('n.headers')} AS headers
+                n.id AS notification_id, n.payload AS payload, ${d.jsonColumn('n.headers')} AS headers,
+                ${command.dryRun ? IN_FLIGHT_COLUMN : 'NULL'} AS in_flight
            FROM webhooks w
            LEFT JOIN webhook_notifications n
              ON n.webhook_id = w.id AND n.id IN (${d.params(0, lookupIds.length)})
@@ -238,12 +246,17 @@ export class RetriggerService {
           id: row.notification_id,
           payload: row.payload,
           headers: this.dialect.json<Record<string, unknown>>(row.headers) ?? {},
+          inFlight: this.dialect.boolean(row.in_flight),
         });
       }
     }
     return { id: rows[0].webhook_id, url: rows[0].webhook_url, secret: rows[0].webhook_secret, notifications };
   }
 }
+
+/** Served by the partial unique index on pending attempts. */
+const IN_FLIGHT_COLUMN = `EXISTS (SELECT 1 FROM webhook_notification_requests r
+                                  WHERE r.webhook_notification_id = n.id AND r.status = 'pending')`;
 
 /** What makes two requests under one Idempotency-Key the same request. */
 function fingerprint(command: RetriggerCommand): string {

@@ -7,10 +7,10 @@ import {
   IsBoolean,
   IsDefined,
   IsIn,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
+  ValidateIf,
 } from 'class-validator';
 
 export const MAX_NOTIFICATIONS_PER_RETRIGGER = 25;
@@ -52,7 +52,7 @@ export class RetriggerRequestDto {
     description: '`original` replays the stored signature headers; `resign` signs again with the current secret',
   })
   @IsIn(SIGNATURE_MODES, { message: 'signature must be one of: original, resign' })
-  @IsOptional()
+  @ValidateIf(isGiven)
   signature?: SignatureMode;
 
   @ApiProperty({
@@ -64,7 +64,7 @@ export class RetriggerRequestDto {
   })
   @Length(1, MAX_REASON_LENGTH, { message: `reason must be 1 to ${MAX_REASON_LENGTH} characters` })
   @IsString({ message: 'reason must be a string' })
-  @IsOptional()
+  @ValidateIf(isGiven)
   reason?: string;
 
   @ApiProperty({
@@ -74,6 +74,11 @@ export class RetriggerRequestDto {
     description: 'Run the checks a send would meet, send nothing and write nothing',
   })
   @IsBoolean({ message: 'dryRun must be a boolean' })
-  @IsOptional()
+  @ValidateIf(isGiven)
   dryRun?: boolean;
+}
+
+/** Absent means the default; null is a value of the wrong type (class-validator's IsOptional would let it pass). */
+function isGiven(_dto: object, value: unknown): boolean {
+  return value !== undefined;
 }

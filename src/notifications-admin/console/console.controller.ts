@@ -1,0 +1,81 @@
+import { Controller, Get, NotFoundException, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { EnvelopeExceptionFilter } from '../errors/envelope-exception.filter';
+import { ADMIN_CONSOLE_PATH } from '../guards/admin-controller.decorator';
+import { CONSOLE_PAGE, ConsoleAsset, ConsoleAssets } from './console-assets.service';
+
+/**
+ * The page's own policy, stricter than the service's: its script and styles
+ * are files of this origin, it calls only this origin's API, and Trusted
+ * Types make any assignment of a string as markup (`innerHTML`) throw, so
+ * nothing a receiver answered can become markup even by mistake.
+ */
+export const CONSOLE_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+  "trusted-types 'none'",
+].join('; ');
+
+/**
+ * The operators' page (CONTRACT §7). It needs no credentials: it is static,
+ * and every call it makes goes to the admin API with the key the operator
+ * types. Off unless the module's `console` option is set: then every path
+ * here answers 404 like an unknown route.
+ */
+@Controller(ADMIN_CONSOLE_PATH)
+@UseFilters(EnvelopeExceptionFilter)
+@SkipThrottle()
+@ApiExcludeController()
+export class ConsoleController {
+  constructor(private readonly assets: ConsoleAssets) {}
+
+  @Get()
+  page(@Req() request: Request, @Res() response: Response): void {
+    const page = this.require(CONSOLE_PAGE);
+    // The page loads `console/<file>` relative to its URL: `.../console/` would resolve them one level too deep.
+    if (request.path.endsWith('/')) {
+      response.redirect(308, '../console');
+      return;
+    }
+    send(response, page);
+  }
+
+  @Get(':file')
+  file(@Param('file') name: string, @Res() response: Response): void {
+    if (name === CONSOLE_PAGE) {
+      throw new NotFoundException();
+    }
+    send(response, this.require(name));
+  }
+
+  private require(name: string): ConsoleAsset {
+    const asset = this.assets.find(name);
+    if (!asset) {
+      throw new NotFoundException();
+    }
+    return asset;
+  }
+}
+
+function send(response: Response, asset: ConsoleAsset): void {
+  response
+    .status(200)
+    .set({
+      'Content-Type': asset.contentType,
+      'Content-Security-Policy': CONSOLE_CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      // Revalidated on each load, so a new version of the module is picked up at once.
+      'Cache-Control': 'no-cache',
+    })
+    .send(asset.body);
+}
