@@ -1,4 +1,9 @@
-import type { AdminCheck, NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
+import { parseProxyUrl, PROXY_URL_FORM } from './delivery/proxy-url';
+import type {
+  AdminCheck,
+  DeliveryAgentOptions,
+  NotificationsAdminModuleOptions,
+} from './notifications-admin-options.interface';
 
 export const NOTIFICATIONS_ADMIN_CONFIG = Symbol('NOTIFICATIONS_ADMIN_CONFIG');
 
@@ -12,6 +17,11 @@ export interface NotificationsAdminConfig {
   allowPrivateNetworks: boolean;
   redisUrl?: string;
   recoveryIntervalMs: number;
+  httpClient: {
+    /** The forward proxy of every delivery; null: direct. */
+    proxy: URL | null;
+    agentOptions: DeliveryAgentOptions;
+  };
 }
 
 export const DEFAULTS = {
@@ -31,7 +41,22 @@ export function resolveConfig(options: NotificationsAdminModuleOptions): Notific
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
     redisUrl: options.redisUrl || undefined,
     recoveryIntervalMs: positive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULTS.recoveryIntervalMs),
+    httpClient: {
+      proxy: proxy(options.httpClient?.proxy),
+      agentOptions: { ...options.httpClient?.agentOptions },
+    },
   };
+}
+
+function proxy(raw: string | undefined): URL | null {
+  if (!raw) {
+    return null;
+  }
+  const url = parseProxyUrl(raw);
+  if (!url) {
+    throw new Error(`NotificationsAdminModule option httpClient.proxy must be ${PROXY_URL_FORM}`);
+  }
+  return url;
 }
 
 function positive(name: string, value: number): number {

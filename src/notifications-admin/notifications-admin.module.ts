@@ -1,6 +1,9 @@
-import { Module } from '@nestjs/common';
+import { HttpModule } from '@nestjs/axios';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DeliveryAgents } from './delivery/delivery-agents';
+import { deliveryClientConfig } from './delivery/delivery-client.config';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
@@ -11,10 +14,13 @@ import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
 import {
+  NOTIFICATIONS_ADMIN_ASYNC_OPTIONS_TYPE,
   NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
+  NOTIFICATIONS_ADMIN_OPTIONS_TYPE,
   NotificationsAdminConfigurableModule,
 } from './notifications-admin.module-definition';
 import type { NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
+import { NotificationsAdminSettingsModule } from './notifications-admin-settings.module';
 import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
 import { RetriggerController } from './retrigger/retrigger.controller';
@@ -33,17 +39,11 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
   controllers: [RetriggerController, AttemptHistoryController],
   providers: [
     {
-      provide: NOTIFICATIONS_ADMIN_CONFIG,
-      inject: [NOTIFICATIONS_ADMIN_MODULE_OPTIONS],
-      useFactory: (options: NotificationsAdminModuleOptions) => resolveConfig(options),
-    },
-    {
       provide: RETRIGGER_THROTTLER_STORAGE,
       inject: [NOTIFICATIONS_ADMIN_CONFIG],
       useFactory: (config: NotificationsAdminConfig) =>
         config.redisUrl ? RedisFixedWindowStorage.connect(config.redisUrl) : new InMemoryFixedWindowStorage(),
     },
-    DestinationPolicy,
     WebhookDelivery,
     AttemptLog,
     IdempotencyService,
@@ -56,4 +56,40 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
   ],
   exports: [RetriggerService, RateLimitStoreHealthIndicator],
 })
-export class NotificationsAdminModule extends NotificationsAdminConfigurableModule {}
+export class NotificationsAdminModule extends NotificationsAdminConfigurableModule {
+  static override forRoot(options: typeof NOTIFICATIONS_ADMIN_OPTIONS_TYPE): DynamicModule {
+    return withDeliveryClient(super.forRoot(options));
+  }
+
+  static override forRootAsync(options: typeof NOTIFICATIONS_ADMIN_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withDeliveryClient(super.forRootAsync(options));
+  }
+}
+
+const RESOLVED_CONFIG: Provider = {
+  provide: NOTIFICATIONS_ADMIN_CONFIG,
+  inject: [NOTIFICATIONS_ADMIN_MODULE_OPTIONS],
+  useFactory: (options: NotificationsAdminModuleOptions) => resolveConfig(options),
+};
+
+/**
+ * Moves the options (and what the host's forRootAsync imports to build them)
+ * into the settings module, and registers the delivery client's HttpModule
+ * configured from them: one axios instance per mounted module.
+ */
+function withDeliveryClient(definition: DynamicModule): DynamicModule {
+  const settings: DynamicModule = {
+    module: NotificationsAdminSettingsModule,
+    imports: definition.imports ?? [],
+    providers: [...(definition.providers ?? []), RESOLVED_CONFIG, DestinationPolicy, DeliveryAgents],
+    exports: [NOTIFICATIONS_ADMIN_CONFIG, DestinationPolicy, DeliveryAgents],
+  };
+  return {
+    ...definition,
+    imports: [
+      settings,
+      HttpModule.registerAsync({ imports: [settings], inject: [DeliveryAgents], useFactory: deliveryClientConfig }),
+    ],
+    providers: [],
+  };
+}
