@@ -124,7 +124,9 @@ export class WebhookDelivery {
             }
           : { reason: ReasonCode.ReceiverRejected, error: `receiver answered ${status}` };
       return sent(status, body.text, elapsed(), failure);
-    } catch (error) {
+    } catch (thrown) {
+      // axios wraps what the agent or socket raised (the guard's refusal included) and keeps it as the cause.
+      const error: unknown = thrown instanceof AxiosError && thrown.cause ? thrown.cause : thrown;
       if (deadline.signal.aborted) {
         return sent(null, null, elapsed(), { reason: ReasonCode.Timeout, error: `timed out after ${timeoutMs} ms` });
       }

@@ -1,3 +1,5 @@
+import type { DeliveryClientOptions } from '../../../src';
+
 /** A user of the host platform, as its own auth knows them. */
 export interface HostUser {
   id: string;
@@ -12,5 +14,7 @@ export class HostConfig {
     readonly retriggerRateLimit: number,
     readonly hostThrottleLimit: number,
     readonly redisUrl: string | undefined,
+    /** The host's egress proxy and the CA its receivers' certificates chain to. */
+    readonly deliveryClient: DeliveryClientOptions = {},
   ) {}
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { setupNotificationsAdminDocs } from '../../../src';
+import type { DeliveryClientOptions } from '../../../src';
 import { QueryCounter } from '../query-counter';
 import { HostAppModule } from './host-app.module';
 import { HostConfig, HostUser } from './host-config';
@@ -28,17 +29,19 @@ export interface HostApp {
  * configureHttp) on a loopback port. User ids are new per app, so
  * rate-limit counters never meet across apps, even in Redis.
  */
-export async function startHostApp(limits: {
+export async function startHostApp(settings: {
   retriggerRateLimit: number;
   hostThrottleLimit: number;
+  deliveryClient?: DeliveryClientOptions;
 }): Promise<HostApp> {
   const admin = { id: randomUUID(), roles: ['admin', 'support'], token: `host-token-${randomUUID()}` };
   const member = { id: randomUUID(), roles: ['support'], token: `host-token-${randomUUID()}` };
   const config = new HostConfig(
     new Map([admin, member].map((user) => [user.token, user])),
-    limits.retriggerRateLimit,
-    limits.hostThrottleLimit,
+    settings.retriggerRateLimit,
+    settings.hostThrottleLimit,
     process.env.REDIS_URL || undefined,
+    settings.deliveryClient,
   );
   const database = process.env.TEST_DATABASE_URL || join(tmpdir(), `notifications-admin-host-${randomUUID()}.sqlite`);
   const queries = new QueryCounter();
