@@ -45,4 +45,4 @@ export interface DeliveryClientOptions {
   agentOptions?: DeliveryAgentOptions;
 }
 
-export type DeliveryAgentOptions = Omit<AgentOptions, 'lookup' | 'keepAlive'>;
+export type DeliveryAgentOptions = Omit<AgentOptions, 'lookup' | 'keepAlive' | 'keepAliveMsecs'>;

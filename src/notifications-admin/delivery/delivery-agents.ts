@@ -14,6 +14,12 @@ type TunnelConnectOptions = Parameters<HttpsProxyAgent<ProxyUri>['connect']>[1];
 
 /** Sockets per destination: one retrigger's 25 sends never queue behind each other. */
 const MAX_SOCKETS_PER_DESTINATION = 64;
+/**
+ * The TCP keep-alive delay axios sets on every request's socket. The agent
+ * sets its own each time it pools a socket; with the same value node skips
+ * the system call, where alternating values cost two per send.
+ */
+const TCP_KEEPALIVE_MS = 60_000;
 
 /**
  * The keep-alive agents of the delivery client, one per scheme, built once
@@ -42,7 +48,12 @@ export class DeliveryAgents implements OnModuleDestroy {
 
   constructor(destinations: DestinationPolicy, @Inject(NOTIFICATIONS_ADMIN_CONFIG) config: NotificationsAdminConfig) {
     const { proxy, agentOptions } = config.httpClient;
-    const options = { maxSockets: MAX_SOCKETS_PER_DESTINATION, ...agentOptions, keepAlive: true };
+    const options = {
+      maxSockets: MAX_SOCKETS_PER_DESTINATION,
+      ...agentOptions,
+      keepAlive: true,
+      keepAliveMsecs: TCP_KEEPALIVE_MS,
+    };
     this.proxy = proxy;
     if (proxy === null) {
       this.http = new HttpAgent({ ...options, lookup: destinations.lookup });
@@ -50,7 +61,12 @@ export class DeliveryAgents implements OnModuleDestroy {
       return;
     }
     // The host's TLS options are for receivers, not for the plain TCP connection to the proxy.
-    const proxyOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxFreeSockets };
+    const proxyOptions = {
+      keepAlive: true,
+      keepAliveMsecs: TCP_KEEPALIVE_MS,
+      maxSockets: options.maxSockets,
+      maxFreeSockets: options.maxFreeSockets,
+    };
     this.http = new HttpProxyAgent<ProxyUri>(proxy, proxyOptions);
     const tunnels = new TunnellingAgent(proxy, proxyOptions, agentOptions);
     tunnels.on('proxyConnect', (answer: { statusCode: number }, request: ClientRequest) => {

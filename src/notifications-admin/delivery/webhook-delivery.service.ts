@@ -61,9 +61,10 @@ class InvalidStoredHeadersError extends Error {}
  * check of the stored headers first (axios would quietly strip control
  * characters from a value and parse an invalid name as raw header lines);
  * one total deadline, an AbortSignal, since axios's `timeout` is an idle
- * timeout; keeping the first 4 KiB of the answer, which also records what a
- * receiver sent before it passed axios's 1 MiB `maxContentLength`; and the
- * outcome words and codes.
+ * timeout; reading the answer, keeping its first 4 KiB and stopping past
+ * 1 MiB (see delivery-client.config.ts for why not axios's
+ * `maxContentLength`); and the outcome words and codes. Decompression,
+ * redirects (none), the agents and the defaults are axios's configuration.
  */
 @Injectable()
 export class WebhookDelivery {
@@ -213,30 +214,35 @@ interface CappedBody {
 }
 
 /**
- * Reads the (decompressed) answer completely, keeping its first
- * RESPONSE_BODY_LIMIT bytes. Past RESPONSE_READ_LIMIT axios fails the
- * stream with ERR_BAD_RESPONSE (its `maxContentLength`); what was kept is
- * still recorded.
+ * Reads the (decompressed) answer completely but keeps only its first
+ * RESPONSE_BODY_LIMIT bytes; past RESPONSE_READ_LIMIT it stops reading.
  */
 function readCapped(stream: Readable): Promise<CappedBody> {
   return new Promise((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;
+    let readBytes = 0;
     const text = () => toStoredText(kept.length === 1 ? kept[0] : Buffer.concat(kept));
     stream.on('data', (chunk: Buffer) => {
+      readBytes += chunk.length;
       if (keptBytes < RESPONSE_BODY_LIMIT) {
         const slice =
           chunk.length <= RESPONSE_BODY_LIMIT - keptBytes ? chunk : chunk.subarray(0, RESPONSE_BODY_LIMIT - keptBytes);
         kept.push(slice);
         keptBytes += slice.length;
       }
+      if (readBytes > RESPONSE_READ_LIMIT) {
+        // Settle first: the destroyed stream then reports an error of its own.
+        resolve({ text: text(), tooLarge: true });
+        stream.destroy();
+      }
     });
     stream.on('end', () => resolve({ text: text(), tooLarge: false }));
-    stream.on('error', (error: Error) => {
-      if (error instanceof AxiosError && error.code === AxiosError.ERR_BAD_RESPONSE) {
-        resolve({ text: text(), tooLarge: true });
-      } else {
-        reject(error);
+    stream.on('error', reject);
+    // Closed without an end or an error: the connection went away mid-answer.
+    stream.on('close', () => {
+      if (!stream.readableEnded && !stream.errored) {
+        reject(Object.assign(new Error('answer cut short'), { code: 'ECONNRESET' }));
       }
     });
   });
