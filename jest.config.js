@@ -12,6 +12,12 @@ const ESM_PACKAGES = [
   '@nestjs/swagger',
   '@nestjs/terminus',
   '@nestjs/mapped-types',
+  '@nestjs/axios',
+  'agent-base',
+  'http-proxy-agent',
+  'https-proxy-agent',
+  'proxy-agent-negotiate',
+  'proxy',
 ];
 
 const common = {

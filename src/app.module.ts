@@ -26,6 +26,7 @@ export class AppModule {
           rateWindowMs: env.rateWindowMs,
           webhookTimeoutMs: env.webhookTimeoutMs,
           allowPrivateNetworks: env.allowPrivateNetworks,
+          httpClient: { proxy: env.webhookProxyUrl },
           redisUrl: env.redisUrl,
           console: env.adminConsole,
         }),

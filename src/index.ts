@@ -2,6 +2,8 @@
 export { NotificationsAdminModule } from './notifications-admin/notifications-admin.module';
 export type {
   AdminCheck,
+  DeliveryAgentOptions,
+  DeliveryClientOptions,
   NotificationsAdminModuleOptions,
 } from './notifications-admin/notifications-admin-options.interface';
 export {

@@ -436,6 +436,26 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       expect(await attemptsOf(testApp.dataSource, foreign.id)).toEqual([]);
     });
 
+    it.each([
+      ['a value with a line break', { 'x-note': 'first\r\nx-injected: yes' }],
+      ['a name that is not a token', { 'x tenant': 'acme' }],
+    ])('fails an item whose stored headers hold %s, sending nothing', async (_what, extraHeaders) => {
+      const webhook = await seedWebhook(testApp.dataSource, { url: receiver.url });
+      const stored = await seedNotification(testApp.dataSource, webhook, newSecret(), { extraHeaders });
+      const before = receiver.requests.length;
+
+      const response = await retrigger(testApp, webhook.id, [stored.id]);
+
+      expect(response.body.failedNotifications).toEqual([
+        expect.objectContaining({
+          error: 'the stored headers are not valid HTTP headers',
+          reason: 'INVALID_STORED_HEADERS',
+          responseStatus: null,
+        }),
+      ]);
+      expect(receiver.requests.length).toBe(before);
+    });
+
     it('keeps only the first 4096 bytes of a large answer', async () => {
       const big = await Receiver.start(answer(200, 'é'.repeat(100_000)));
       try {

@@ -102,6 +102,11 @@ describe('graceful shutdown on SIGTERM', () => {
 
     expect(await service.exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(EXIT_BOUND_MS);
+    // Logged while the process was going away: the asynchronous log destination is flushed on exit.
+    await service.waitForLog(
+      (line) => line.msg === 'request completed' && (line.req as { method?: string } | undefined)?.method === 'POST',
+    );
+    expect(() => service.logLines()).not.toThrow();
 
     const [attempt] = await attemptsOf(database, stored.id);
     expect(attempt).toMatchObject({ status: 'succeeded', responseStatus: 200, completedAt: expect.any(Date) });

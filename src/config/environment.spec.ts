@@ -13,6 +13,7 @@ describe('loadEnvironment', () => {
       rateWindowMs: 60_000,
       webhookTimeoutMs: 10_000,
       allowPrivateNetworks: false,
+      webhookProxyUrl: undefined,
       apiDocs: true,
       metrics: true,
       adminConsole: true,
@@ -32,6 +33,7 @@ describe('loadEnvironment', () => {
         RETRIGGER_RATE_WINDOW_MS: '1000',
         WEBHOOK_TIMEOUT_MS: '250',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        WEBHOOK_PROXY_URL: 'http://egress.internal:4750',
         API_DOCS: 'false',
         METRICS: 'false',
         ADMIN_CONSOLE: 'false',
@@ -47,6 +49,7 @@ describe('loadEnvironment', () => {
       rateWindowMs: 1000,
       webhookTimeoutMs: 250,
       allowPrivateNetworks: true,
+      webhookProxyUrl: 'http://egress.internal:4750',
       apiDocs: false,
       metrics: false,
       adminConsole: false,
@@ -71,6 +74,13 @@ describe('loadEnvironment', () => {
     ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }],
     ['REDIS_URL', { REDIS_URL: '127.0.0.1:6379' }],
     ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes please' }],
+    ['WEBHOOK_PROXY_URL', { WEBHOOK_PROXY_URL: 'egress.internal:4750' }],
+    ['WEBHOOK_PROXY_URL', { WEBHOOK_PROXY_URL: 'https://egress.internal:4750' }],
+    ['WEBHOOK_PROXY_URL', { WEBHOOK_PROXY_URL: 'socks5://egress.internal:1080' }],
+    ['WEBHOOK_PROXY_URL', { WEBHOOK_PROXY_URL: 'http://egress.internal' }],
+    ['WEBHOOK_PROXY_URL', { WEBHOOK_PROXY_URL: 'http://egress.internal:99999' }],
+    ['WEBHOOK_PROXY_URL', { WEBHOOK_PROXY_URL: 'http://egress.internal:4750/path' }],
+    ['WEBHOOK_PROXY_URL', { WEBHOOK_PROXY_URL: 'http://:4750' }],
     ['API_DOCS', { API_DOCS: 'off' }],
     ['METRICS', { METRICS: 'no' }],
     ['ADMIN_CONSOLE', { ADMIN_CONSOLE: 'no' }],
@@ -95,6 +105,21 @@ describe('loadEnvironment', () => {
     ['0', false],
   ])('reads API_DOCS=%s as %s', (value, expected) => {
     expect(loadEnvironment({ ...base, API_DOCS: value }).apiDocs).toBe(expected);
+  });
+
+  it.each([
+    'http://127.0.0.1:3128',
+    'http://egress.internal:80/',
+    'http://[::1]:3128',
+    'http://user:p%40ss@egress.internal:4750',
+  ])('accepts WEBHOOK_PROXY_URL %s', (url) => {
+    expect(loadEnvironment({ ...base, WEBHOOK_PROXY_URL: url }).webhookProxyUrl).toBe(url);
+  });
+
+  it('never echoes a proxy password in its message', () => {
+    expect(() => loadEnvironment({ ...base, WEBHOOK_PROXY_URL: 'https://user:hunter2@egress:4750' })).toThrow(
+      /^((?!hunter2).)*$/,
+    );
   });
 
   it('never echoes a key in its message', () => {

@@ -1,3 +1,4 @@
+import { parseProxyUrl, PROXY_URL_FORM } from '../notifications-admin/delivery/proxy-url';
 import { DEFAULTS } from '../notifications-admin/notifications-admin.config';
 
 /** The standalone service's configuration, read from the environment (CONTRACT §1). */
@@ -10,6 +11,8 @@ export interface Environment {
   rateWindowMs: number;
   webhookTimeoutMs: number;
   allowPrivateNetworks: boolean;
+  /** The forward proxy every delivery goes through; unset: direct. */
+  webhookProxyUrl?: string;
   /** Serve the OpenAPI document and Swagger UI at /api/docs(-json). */
   apiDocs: boolean;
   /** Serve the Prometheus metrics at GET /metrics. */
@@ -46,6 +49,7 @@ export function loadEnvironment(env: Env): Environment {
     rateWindowMs: positiveInteger(env, 'RETRIGGER_RATE_WINDOW_MS', DEFAULTS.rateWindowMs),
     webhookTimeoutMs: positiveInteger(env, 'WEBHOOK_TIMEOUT_MS', DEFAULTS.webhookTimeoutMs),
     allowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
+    webhookProxyUrl: webhookProxyUrl(env),
     apiDocs: flag(env, 'API_DOCS', true),
     metrics: flag(env, 'METRICS', true),
     adminConsole: flag(env, 'ADMIN_CONSOLE', true),
@@ -119,6 +123,17 @@ function redisUrl(env: Env): string | undefined {
     return raw;
   }
   throw new InvalidEnvironmentError('REDIS_URL', 'must be redis://… or rediss://…');
+}
+
+function webhookProxyUrl(env: Env): string | undefined {
+  const raw = present(env, 'WEBHOOK_PROXY_URL');
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (parseProxyUrl(raw)) {
+    return raw;
+  }
+  throw new InvalidEnvironmentError('WEBHOOK_PROXY_URL', `must be ${PROXY_URL_FORM}`);
 }
 
 function adminApiKeys(env: Env): string[] {

@@ -43,7 +43,10 @@ export function createHttpLogger(options: LoggingOptions): HttpLogger {
   const destination =
     options.format === 'pretty'
       ? PinoPretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-      : pino.destination({ dest: 1, sync: true });
+      : // Asynchronous: a request's log lines no longer block it on a write to stdout. pino flushes
+        // what is left synchronously on exit, which main.ts reaches by process.exit after a
+        // graceful shutdown and after a failed start.
+        pino.destination({ dest: 1, sync: false });
   return pinoHttp<IncomingMessage, ServerResponse, never>(
     {
       level: options.level,

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Registry } from 'prom-client';
+import type { AgentOptions } from 'node:https';
 
 /**
  * Decides whether a request comes from an admin. Returns the admin principal
@@ -37,4 +38,25 @@ export interface NotificationsAdminModuleOptions {
    * opts in. The page needs no credentials; its calls use the admin API.
    */
   console?: boolean;
+
+  /** The delivery client (one axios instance, @nestjs/axios): egress proxy and agent options. */
+  httpClient?: DeliveryClientOptions;
 }
+
+export interface DeliveryClientOptions {
+  /**
+   * An `http://host:port` forward proxy (credentials allowed, `http://user:pass@host:port`)
+   * that every delivery goes through: `CONNECT` tunnels for https destinations,
+   * absolute-form requests for http ones. Unset: direct.
+   */
+  proxy?: string;
+  /**
+   * Extra options of the delivery agents, such as TLS trust for receivers (`ca`,
+   * `rejectUnauthorized`), a client certificate (`cert`, `key`) or socket limits
+   * (`maxSockets`, default 64 per destination). Keep-alive and the DNS lookup
+   * (the private-network guard) are the module's own and cannot be replaced.
+   */
+  agentOptions?: DeliveryAgentOptions;
+}
+
+export type DeliveryAgentOptions = Omit<AgentOptions, 'lookup' | 'keepAlive' | 'keepAliveMsecs'>;

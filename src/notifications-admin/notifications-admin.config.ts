@@ -1,5 +1,10 @@
 import { register as defaultRegistry, Registry } from 'prom-client';
-import type { AdminCheck, NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
+import { parseProxyUrl, PROXY_URL_FORM } from './delivery/proxy-url';
+import type {
+  AdminCheck,
+  DeliveryAgentOptions,
+  NotificationsAdminModuleOptions,
+} from './notifications-admin-options.interface';
 
 export const NOTIFICATIONS_ADMIN_CONFIG = Symbol('NOTIFICATIONS_ADMIN_CONFIG');
 
@@ -15,6 +20,11 @@ export interface NotificationsAdminConfig {
   recoveryIntervalMs: number;
   metricsRegistry: Registry;
   console: boolean;
+  httpClient: {
+    /** The forward proxy of every delivery; null: direct. */
+    proxy: URL | null;
+    agentOptions: DeliveryAgentOptions;
+  };
 }
 
 export const DEFAULTS = {
@@ -36,7 +46,22 @@ export function resolveConfig(options: NotificationsAdminModuleOptions): Notific
     recoveryIntervalMs: positive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULTS.recoveryIntervalMs),
     metricsRegistry: options.metricsRegistry ?? defaultRegistry,
     console: options.console ?? false,
+    httpClient: {
+      proxy: proxy(options.httpClient?.proxy),
+      agentOptions: { ...options.httpClient?.agentOptions },
+    },
   };
+}
+
+function proxy(raw: string | undefined): URL | null {
+  if (!raw) {
+    return null;
+  }
+  const url = parseProxyUrl(raw);
+  if (!url) {
+    throw new Error(`NotificationsAdminModule option httpClient.proxy must be ${PROXY_URL_FORM}`);
+  }
+  return url;
 }
 
 function positive(name: string, value: number): number {

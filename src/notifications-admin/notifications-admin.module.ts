@@ -1,4 +1,5 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { HttpModule } from '@nestjs/axios';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditRecordWriter } from './audit/audit-record.writer';
@@ -6,6 +7,8 @@ import { RetriggerAuditController } from './audit/retrigger-audit.controller';
 import { RetriggerAuditService } from './audit/retrigger-audit.service';
 import { ConsoleAssets } from './console/console-assets.service';
 import { ConsoleController } from './console/console.controller';
+import { DeliveryAgents } from './delivery/delivery-agents';
+import { deliveryClientConfig } from './delivery/delivery-client.config';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
@@ -20,10 +23,13 @@ import { NotificationListController } from './listing/notification-list.controll
 import { NotificationListService } from './listing/notification-list.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
 import {
+  NOTIFICATIONS_ADMIN_ASYNC_OPTIONS_TYPE,
   NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
+  NOTIFICATIONS_ADMIN_OPTIONS_TYPE,
   NotificationsAdminConfigurableModule,
 } from './notifications-admin.module-definition';
 import type { NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
+import { NotificationsAdminSettingsModule } from './notifications-admin-settings.module';
 import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
 import { RetriggerController } from './retrigger/retrigger.controller';
@@ -52,17 +58,11 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
   ],
   providers: [
     {
-      provide: NOTIFICATIONS_ADMIN_CONFIG,
-      inject: [NOTIFICATIONS_ADMIN_MODULE_OPTIONS],
-      useFactory: (options: NotificationsAdminModuleOptions) => resolveConfig(options),
-    },
-    {
       provide: RETRIGGER_THROTTLER_STORAGE,
       inject: [NOTIFICATIONS_ADMIN_CONFIG],
       useFactory: (config: NotificationsAdminConfig) =>
         config.redisUrl ? RedisFixedWindowStorage.connect(config.redisUrl) : new InMemoryFixedWindowStorage(),
     },
-    DestinationPolicy,
     WebhookDelivery,
     AttemptLog,
     IdempotencyService,
@@ -86,4 +86,40 @@ export class NotificationsAdminModule extends NotificationsAdminConfigurableModu
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(RetriggerRequestsMetricMiddleware).forRoutes(RetriggerController);
   }
+
+  static override forRoot(options: typeof NOTIFICATIONS_ADMIN_OPTIONS_TYPE): DynamicModule {
+    return withDeliveryClient(super.forRoot(options));
+  }
+
+  static override forRootAsync(options: typeof NOTIFICATIONS_ADMIN_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withDeliveryClient(super.forRootAsync(options));
+  }
+}
+
+const RESOLVED_CONFIG: Provider = {
+  provide: NOTIFICATIONS_ADMIN_CONFIG,
+  inject: [NOTIFICATIONS_ADMIN_MODULE_OPTIONS],
+  useFactory: (options: NotificationsAdminModuleOptions) => resolveConfig(options),
+};
+
+/**
+ * Moves the options (and what the host's forRootAsync imports to build them)
+ * into the settings module, and registers the delivery client's HttpModule
+ * configured from them: one axios instance per mounted module.
+ */
+function withDeliveryClient(definition: DynamicModule): DynamicModule {
+  const settings: DynamicModule = {
+    module: NotificationsAdminSettingsModule,
+    imports: definition.imports ?? [],
+    providers: [...(definition.providers ?? []), RESOLVED_CONFIG, DestinationPolicy, DeliveryAgents],
+    exports: [NOTIFICATIONS_ADMIN_CONFIG, DestinationPolicy, DeliveryAgents],
+  };
+  return {
+    ...definition,
+    imports: [
+      settings,
+      HttpModule.registerAsync({ imports: [settings], inject: [DeliveryAgents], useFactory: deliveryClientConfig }),
+    ],
+    providers: [],
+  };
 }

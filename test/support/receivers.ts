@@ -1,4 +1,5 @@
-import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, IncomingHttpHeaders, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 
 export interface ReceivedRequest {
@@ -14,7 +15,7 @@ export type ReceiverHandler = (
   raw: IncomingMessage,
 ) => void | Promise<void>;
 
-/** A real HTTP server on a loopback port that records what it receives. */
+/** A real HTTP (or, given a certificate, HTTPS) server on a loopback port that records what it receives. */
 export class Receiver {
   private readonly sockets = new Set<Socket>();
 
@@ -30,9 +31,12 @@ export class Receiver {
     });
   }
 
-  static async start(handler: ReceiverHandler = answer(200, 'ok')): Promise<Receiver> {
+  static async start(
+    handler: ReceiverHandler = answer(200, 'ok'),
+    tls?: { key: string; cert: string },
+  ): Promise<Receiver> {
     const received: ReceivedRequest[] = [];
-    const server = createServer((raw, response) => {
+    const listener: RequestListener = (raw, response) => {
       const chunks: Buffer[] = [];
       raw.on('data', (chunk: Buffer) => chunks.push(chunk));
       raw.on('end', () => {
@@ -45,10 +49,11 @@ export class Receiver {
         received.push(request);
         void Promise.resolve(handler(request, response, raw)).catch(() => response.destroy());
       });
-    });
+    };
+    const server: Server = tls ? createHttpsServer(tls, listener) : createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    return new Receiver(server, `http://127.0.0.1:${port}/hooks`, received);
+    return new Receiver(server, `${tls ? 'https' : 'http'}://127.0.0.1:${port}/hooks`, received);
   }
 
   get port(): number {

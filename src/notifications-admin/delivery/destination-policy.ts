@@ -108,6 +108,32 @@ export class DestinationPolicy {
     }
   }
 
+  /**
+   * For sends a forward proxy connects for us, where no lookup of ours sees
+   * the destination's addresses: resolves the host and checks every address
+   * before anything is sent. Rejects with BlockedDestinationError, the DNS
+   * error, or the signal's reason when the deadline passes first. With the
+   * guard lifted there is nothing to check and the proxy alone resolves.
+   */
+  async checkResolved(url: URL, signal: AbortSignal): Promise<void> {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (this.config.allowPrivateNetworks || isIP(host)) {
+      return; // an IP literal was checked by checkUrl
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(new Error('the deadline passed while resolving the destination'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.lookup(host, { all: true }, (error) => {
+        signal.removeEventListener('abort', onAbort);
+        if (error) {
+          reject(error);
+        } else {
+          resolve();
+        }
+      });
+    });
+  }
+
   /** A `dns.lookup`-compatible function for http(s) agents. */
   readonly lookup = (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     const family = typeof options.family === 'number' ? options.family : 0;

@@ -1,11 +1,15 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest, RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { pipeline, Readable, Transform } from 'node:stream';
-import { constants as zlibConstants, createBrotliDecompress, createUnzip } from 'node:zlib';
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import { AxiosError, AxiosResponse } from 'axios';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import type { Readable } from 'node:stream';
+import { firstValueFrom } from 'rxjs';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
 import { ReasonCode } from '../outcomes/reason-code.enum';
+import { DeliveryAgents } from './delivery-agents';
+import { RESPONSE_READ_LIMIT } from './delivery-client.config';
 import { BlockedDestinationError, DestinationPolicy } from './destination-policy';
+import { proxyAddress } from './proxy-url';
 
 export interface Delivery {
   url: string;
@@ -28,10 +32,8 @@ export interface DeliveryResult {
 }
 
 export const RESPONSE_BODY_LIMIT = 4096;
-/** A receiver answering more than this is cut off: we only keep 4 KiB anyway. */
-export const RESPONSE_DRAIN_LIMIT = 1024 * 1024;
 
-/** Set by the HTTP client itself, or meaningful for one hop only. */
+/** Set by the HTTP client itself, or meaningful for one hop only (and every `proxy-*`). */
 const NOT_FORWARDED = new Set([
   'host',
   'content-length',
@@ -43,58 +45,35 @@ const NOT_FORWARDED = new Set([
   'upgrade',
 ]);
 
-const USER_AGENT = 'notifications-admin-retrigger/1.0';
-/** Sent when the stored headers say nothing else; only encodings the service can decode are offered. */
-const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
-const DEFAULT_ACCEPT_ENCODING = 'gzip, deflate, br';
+/** 407 is by definition the proxy's own answer, never the receiver's. */
+const PROXY_AUTHENTICATION_REQUIRED = 407;
 
-/** Sockets per destination: one retrigger's 25 sends never queue behind each other. */
-const MAX_SOCKETS_PER_DESTINATION = 64;
-
-/** Decompressors flush what they have, so a truncated answer still yields its first bytes. */
-const ZLIB_OPTIONS = { flush: zlibConstants.Z_SYNC_FLUSH, finishFlush: zlibConstants.Z_SYNC_FLUSH };
-const BROTLI_OPTIONS = {
-  flush: zlibConstants.BROTLI_OPERATION_FLUSH,
-  finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH,
-};
-/** The two-byte zlib header of default compression. */
-const ZLIB_HEADER = Buffer.from([0x78, 0x9c]);
-
-/** The total deadline passed: the send is abandoned whatever state it is in. */
-class DeadlineExceededError extends Error {}
-
-interface Answer {
-  status: number;
-  body: CappedBody;
-}
+/** The stored headers cannot be sent as HTTP headers: nothing goes out. */
+class InvalidStoredHeadersError extends Error {}
 
 /**
- * Sends one stored notification over HTTP and reports what happened, in words.
- * It never throws and never touches the database.
+ * Sends one stored notification over HTTP through the module's one axios
+ * instance (HttpService, configured in delivery-client.config.ts) and
+ * reports what happened: a reason code and words. It never throws and never
+ * touches the database.
  *
- * It speaks node:http directly: a send is one request with a ready body
- * buffer, and a general-purpose client's per-request config merging and
- * header normalisation was the largest cost of a retrigger (see the bench).
+ * Written here rather than left to axios: the forwarded-header rule and a
+ * check of the stored headers first (axios would quietly strip control
+ * characters from a value and parse an invalid name as raw header lines);
+ * one total deadline, an AbortSignal, since axios's `timeout` is an idle
+ * timeout; reading the answer, keeping its first 4 KiB and stopping past
+ * 1 MiB (see delivery-client.config.ts for why not axios's
+ * `maxContentLength`); and the outcome words and codes. Decompression,
+ * redirects (none), the agents and the defaults are axios's configuration.
  */
 @Injectable()
-export class WebhookDelivery implements OnModuleDestroy {
-  /** Keep-alive agents whose DNS lookup is the private-network guard. */
-  private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
-
+export class WebhookDelivery {
   constructor(
+    private readonly http: HttpService,
     private readonly destinations: DestinationPolicy,
+    private readonly agents: DeliveryAgents,
     @Inject(NOTIFICATIONS_ADMIN_CONFIG) private readonly config: NotificationsAdminConfig,
-  ) {
-    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_DESTINATION, lookup: destinations.lookup };
-    this.httpAgent = new HttpAgent(agentOptions);
-    this.httpsAgent = new HttpsAgent(agentOptions);
-  }
-
-  onModuleDestroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-  }
+  ) {}
 
   async deliver(delivery: Delivery): Promise<DeliveryResult> {
     let url: URL;
@@ -106,12 +85,33 @@ export class WebhookDelivery implements OnModuleDestroy {
     const timeoutMs = this.config.webhookTimeoutMs;
     const startedAt = performance.now();
     const elapsed = () => Math.round(performance.now() - startedAt);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
-      const { status, body } = await this.post(url, delivery, timeoutMs);
+      const headers = forwardedHeaders(delivery.headers);
+      const unresolved = await this.checkedBeforeProxy(url, deadline.signal);
+      if (unresolved) {
+        return sent(null, null, elapsed(), unresolved);
+      }
+      const response = await firstValueFrom(
+        this.http.post<Readable>(url.href, Buffer.from(delivery.payload, 'utf8'), {
+          headers,
+          signal: deadline.signal,
+          // Also per request: HttpService cancels a finished request on unsubscribe unless it streams.
+          responseType: 'stream',
+        }),
+      );
+      const status = response.status;
+      const refusal = this.proxyRefusal(response, url.host);
+      if (refusal) {
+        response.data.destroy();
+        return sent(null, null, elapsed(), refusal);
+      }
+      const body = await readCapped(response.data);
       if (body.tooLarge) {
         return sent(status, body.text, elapsed(), {
           reason: ReasonCode.MalformedResponse,
-          error: `receiver answered ${status} with a body over ${RESPONSE_DRAIN_LIMIT} bytes`,
+          error: `receiver answered ${status} with a body over ${RESPONSE_READ_LIMIT} bytes`,
         });
       }
       if (status >= 200 && status < 300) {
@@ -125,73 +125,86 @@ export class WebhookDelivery implements OnModuleDestroy {
             }
           : { reason: ReasonCode.ReceiverRejected, error: `receiver answered ${status}` };
       return sent(status, body.text, elapsed(), failure);
-    } catch (error) {
-      if (error instanceof DeadlineExceededError) {
+    } catch (thrown) {
+      // axios wraps what the agent or socket raised (the guard's refusal included) and keeps it as the cause.
+      const error: unknown = thrown instanceof AxiosError && thrown.cause ? thrown.cause : thrown;
+      if (deadline.signal.aborted) {
         return sent(null, null, elapsed(), { reason: ReasonCode.Timeout, error: `timed out after ${timeoutMs} ms` });
       }
       if (error instanceof BlockedDestinationError) {
         return notSent(error.message);
       }
-      return sent(null, null, elapsed(), describeTransportError(error, url.host));
+      if (error instanceof InvalidStoredHeadersError) {
+        return sent(null, null, elapsed(), {
+          reason: ReasonCode.InvalidStoredHeaders,
+          error: 'the stored headers are not valid HTTP headers',
+        });
+      }
+      return sent(null, null, elapsed(), describeTransportError(error, url.host, this.agents.proxy));
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   /**
-   * POSTs the stored bytes and reads the answer, within one total deadline:
-   * when it passes, the promise rejects with DeadlineExceededError at once
-   * and the request is torn down, however far it got.
+   * Through a proxy nothing of ours resolves the destination, so the guard
+   * does it here first. A name that does not resolve fails the send, as it
+   * would have direct; blocked destinations and the deadline throw.
    */
-  private post(url: URL, delivery: Delivery, timeoutMs: number): Promise<Answer> {
-    const body = Buffer.from(delivery.payload, 'utf8');
-    const options: RequestOptions = {
-      method: 'POST',
-      headers: forwardedHeaders(delivery.headers, body.length),
-      agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
-    };
-    return new Promise<Answer>((resolve, reject) => {
-      let request: ClientRequest | undefined;
-      const timer = setTimeout(() => {
-        reject(new DeadlineExceededError());
-        request?.destroy();
-      }, timeoutMs);
-      const fail = (error: Error) => {
-        clearTimeout(timer);
-        reject(error);
-      };
-      const onResponse = (response: IncomingMessage) => {
-        readCapped(response).then((capped) => {
-          clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, body: capped });
-        }, fail);
-      };
-      try {
-        request =
-          url.protocol === 'https:' ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
-      } catch (error) {
-        // Invalid stored headers are refused before anything is sent.
-        fail(error as Error);
-        return;
+  private async checkedBeforeProxy(url: URL, signal: AbortSignal): Promise<Failure | null> {
+    if (this.agents.proxy === null) {
+      return null;
+    }
+    try {
+      await this.destinations.checkResolved(url, signal);
+      return null;
+    } catch (error) {
+      if (error instanceof BlockedDestinationError || signal.aborted) {
+        throw error;
       }
-      request.on('error', fail);
-      request.end(body);
-    });
+      return describeTransportError(error, url.host, null);
+    }
+  }
+
+  /**
+   * The proxy's own refusal (a CONNECT it did not accept, or 407 Proxy
+   * Authentication Required) reaches axios as if the receiver had answered:
+   * the receiver was never reached.
+   */
+  private proxyRefusal(response: AxiosResponse, host: string): Failure | null {
+    const proxy = this.agents.proxy;
+    if (proxy === null) {
+      return null;
+    }
+    const status =
+      this.agents.tunnelRefusal(response.request) ??
+      (response.status === PROXY_AUTHENTICATION_REQUIRED ? response.status : undefined);
+    if (status === undefined) {
+      return null;
+    }
+    return {
+      reason: ReasonCode.ConnectionFailed,
+      error: `proxy ${proxyAddress(proxy)} refused to carry the delivery to ${host} (it answered ${status})`,
+    };
   }
 }
 
-function forwardedHeaders(stored: Readonly<Record<string, unknown>>, contentLength: number): Record<string, string> {
+/** The stored headers to send, checked as node checks them, or InvalidStoredHeadersError. */
+function forwardedHeaders(stored: Readonly<Record<string, unknown>>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(stored)) {
     const lower = name.toLowerCase();
     if (typeof value !== 'string' || NOT_FORWARDED.has(lower) || lower.startsWith('proxy-')) {
       continue;
     }
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      throw new InvalidStoredHeadersError();
+    }
     headers[lower] = value;
   }
-  headers['content-type'] ??= 'application/json';
-  headers['user-agent'] ??= USER_AGENT;
-  headers.accept ??= DEFAULT_ACCEPT;
-  headers['accept-encoding'] ??= DEFAULT_ACCEPT_ENCODING;
-  headers['content-length'] = String(contentLength);
   return headers;
 }
 
@@ -200,72 +213,40 @@ interface CappedBody {
   tooLarge: boolean;
 }
 
-/** Reads the answer, decompressed, completely but keeps only its first RESPONSE_BODY_LIMIT bytes. */
-function readCapped(response: IncomingMessage): Promise<CappedBody> {
+/**
+ * Reads the (decompressed) answer completely but keeps only its first
+ * RESPONSE_BODY_LIMIT bytes; past RESPONSE_READ_LIMIT it stops reading.
+ */
+function readCapped(stream: Readable): Promise<CappedBody> {
   return new Promise((resolve, reject) => {
-    const stream = decoded(response);
     const kept: Buffer[] = [];
     let keptBytes = 0;
-    let totalBytes = 0;
+    let readBytes = 0;
+    const text = () => toStoredText(kept.length === 1 ? kept[0] : Buffer.concat(kept));
     stream.on('data', (chunk: Buffer) => {
-      totalBytes += chunk.length;
+      readBytes += chunk.length;
       if (keptBytes < RESPONSE_BODY_LIMIT) {
-        const slice = chunk.subarray(0, RESPONSE_BODY_LIMIT - keptBytes);
+        const slice =
+          chunk.length <= RESPONSE_BODY_LIMIT - keptBytes ? chunk : chunk.subarray(0, RESPONSE_BODY_LIMIT - keptBytes);
         kept.push(slice);
         keptBytes += slice.length;
       }
-      if (totalBytes > RESPONSE_DRAIN_LIMIT) {
-        // Settle first: destroying the stream reports 'aborted' synchronously,
-        // which would turn an oversized answer into a "connection reset".
-        resolve({ text: toStoredText(Buffer.concat(kept)), tooLarge: true });
+      if (readBytes > RESPONSE_READ_LIMIT) {
+        // Settle first: the destroyed stream then reports an error of its own.
+        resolve({ text: text(), tooLarge: true });
         stream.destroy();
       }
     });
-    stream.on('end', () => resolve({ text: toStoredText(Buffer.concat(kept)), tooLarge: false }));
+    stream.on('end', () => resolve({ text: text(), tooLarge: false }));
     stream.on('error', reject);
-    response.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-  });
-}
-
-/** The answer's body with its Content-Encoding undone, as stored attempts have always held it. */
-function decoded(response: IncomingMessage): Readable {
-  if (response.statusCode === 204) {
-    return response;
-  }
-  switch ((response.headers['content-encoding'] ?? '').toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return pipeline(response, createUnzip(ZLIB_OPTIONS), ignoreError);
-    case 'deflate':
-      return pipeline(response, withZlibHeader(), createUnzip(ZLIB_OPTIONS), ignoreError);
-    case 'br':
-      return pipeline(response, createBrotliDecompress(BROTLI_OPTIONS), ignoreError);
-    default:
-      return response;
-  }
-}
-
-/**
- * HTTP "deflate" should be zlib-wrapped, but some servers send it raw: a
- * stream that does not start with a zlib header (0x78) gets one.
- */
-function withZlibHeader(): Transform {
-  let first = true;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (first && chunk.length > 0) {
-        first = false;
-        if (chunk[0] !== 0x78) {
-          this.push(ZLIB_HEADER);
-        }
+    // Closed without an end or an error: the connection went away mid-answer.
+    stream.on('close', () => {
+      if (!stream.readableEnded && !stream.errored) {
+        reject(Object.assign(new Error('answer cut short'), { code: 'ECONNRESET' }));
       }
-      callback(null, chunk);
-    },
+    });
   });
 }
-
-/** Errors reach the reader through the last stream of the pipeline. */
-function ignoreError(): void {}
 
 /** UTF-8 text of at most RESPONSE_BODY_LIMIT bytes that every database can store. */
 function toStoredText(bytes: Buffer): string {
@@ -310,24 +291,27 @@ function notSent(error: string): DeliveryResult {
   };
 }
 
-function describeTransportError(error: unknown, host: string): Failure {
+/**
+ * A transport failure in words. Through a proxy, failing to connect,
+ * resolve or route can only concern the proxy: it is the one host this
+ * process connects to.
+ */
+function describeTransportError(error: unknown, host: string, proxy: URL | null): Failure {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const connection = (words: string): Failure => ({ reason: ReasonCode.ConnectionFailed, error: words });
+  const peer = proxy ? `proxy ${proxyAddress(proxy)}` : host;
   switch (code) {
     case 'ECONNREFUSED':
-      return connection(`connection refused by ${host}`);
+      return connection(`connection refused by ${peer}`);
     case 'ECONNRESET':
     case 'EPIPE':
-      return connection(`connection reset by ${host}`);
+      return connection(`connection reset by ${host}${proxy ? ` (through proxy ${proxyAddress(proxy)})` : ''}`);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return connection(`could not resolve host ${host}`);
+      return connection(`could not resolve ${proxy ? 'proxy ' : ''}host ${proxy ? proxy.hostname : host}`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return connection(`${host} is unreachable`);
-    case 'ERR_INVALID_CHAR':
-    case 'ERR_INVALID_HTTP_TOKEN':
-      return { reason: ReasonCode.InvalidStoredHeaders, error: 'the stored headers are not valid HTTP headers' };
+      return connection(`${peer} is unreachable`);
     default:
       if (code.startsWith('HPE_')) {
         return { reason: ReasonCode.MalformedResponse, error: `malformed HTTP response from ${host}` };

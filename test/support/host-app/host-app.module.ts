@@ -50,6 +50,7 @@ export class HostAppModule implements NestModule {
             redisUrl: host.redisUrl,
             allowPrivateNetworks: true,
             metricsRegistry: host.metricsRegistry,
+            httpClient: host.deliveryClient,
           }),
         }),
       ],

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { DeliveryClientOptions } from '../../../src';
 
 /** A user of the host platform, as its own auth knows them. */
 export interface HostUser {
@@ -16,5 +17,7 @@ export class HostConfig {
     readonly redisUrl: string | undefined,
     /** The host's own Prometheus registry, when it keeps one. */
     readonly metricsRegistry?: Registry,
+    /** The host's egress proxy and the CA its receivers' certificates chain to. */
+    readonly deliveryClient: DeliveryClientOptions = {},
   ) {}
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { setupNotificationsAdminDocs } from '../../../src';
+import type { DeliveryClientOptions } from '../../../src';
 import { QueryCounter } from '../query-counter';
 import { HostAppModule } from './host-app.module';
 import { HostConfig, HostUser } from './host-config';
@@ -29,19 +30,21 @@ export interface HostApp {
  * configureHttp) on a loopback port. User ids are new per app, so
  * rate-limit counters never meet across apps, even in Redis.
  */
-export async function startHostApp(limits: {
+export async function startHostApp(settings: {
   retriggerRateLimit: number;
   hostThrottleLimit: number;
   metricsRegistry?: Registry;
+  deliveryClient?: DeliveryClientOptions;
 }): Promise<HostApp> {
   const admin = { id: randomUUID(), roles: ['admin', 'support'], token: `host-token-${randomUUID()}` };
   const member = { id: randomUUID(), roles: ['support'], token: `host-token-${randomUUID()}` };
   const config = new HostConfig(
     new Map([admin, member].map((user) => [user.token, user])),
-    limits.retriggerRateLimit,
-    limits.hostThrottleLimit,
+    settings.retriggerRateLimit,
+    settings.hostThrottleLimit,
     process.env.REDIS_URL || undefined,
-    limits.metricsRegistry,
+    settings.metricsRegistry,
+    settings.deliveryClient,
   );
   const database = process.env.TEST_DATABASE_URL || join(tmpdir(), `notifications-admin-host-${randomUUID()}.sqlite`);
   const queries = new QueryCounter();
