@@ -24,6 +24,14 @@ const POSTGRES_TIMEOUTS = {
 export type DataSourceRole = 'service' | 'migrations';
 
 /**
+ * better-sqlite3 waits for a locked file synchronously, blocking the event
+ * loop: the service lets it wait only this long at a time, and the module's
+ * database calls wait the rest (up to SQLITE_LOCK_WAIT_MS) between retries.
+ * The migration CLI blocks nothing else and waits the usual 5 s.
+ */
+const SQLITE_BUSY_TIMEOUT_MS = { service: 20, migrations: 5_000 };
+
+/**
  * The one builder of DataSource options, for the app and the TypeORM CLI
  * (`ormconfig.ts`) alike: SQLite by default, PostgreSQL by URL.
  */
@@ -52,6 +60,6 @@ export function buildDataSourceOptions(databaseUrl?: string, role: DataSourceRol
     type: 'better-sqlite3',
     database: path,
     enableWAL: path !== ':memory:',
-    timeout: 5_000,
+    timeout: SQLITE_BUSY_TIMEOUT_MS[role],
   };
 }
