@@ -181,7 +181,12 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
     const deepBody = fc
       .record({
         depth: fc.integer({ min: 2, max: 10_900 }),
-        level: fc.constantFrom(['[', ']'], ['{"a":', '}'], ['[1,', ']'], ['{"x":null,"a":', '}']),
+        level: fc.constantFrom(
+          { open: '[', close: ']' },
+          { open: '{"a":', close: '}' },
+          { open: '[1,', close: ']' },
+          { open: '{"x":null,"a":', close: '}' },
+        ),
         position: fc.constantFrom(
           'body',
           'webhookNotificationIds',
@@ -193,7 +198,7 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
         ),
         ids: fc.uniqueArray(fc.uuid(), { maxLength: 3 }),
       })
-      .map(({ depth, level: [open, close], position, ids }) => {
+      .map(({ depth, level: { open, close }, position, ids }) => {
         const deep = open.repeat(depth) + (open.endsWith(':') ? '0' : '') + close.repeat(depth);
         if (position === 'body') {
           return Buffer.from(deep);

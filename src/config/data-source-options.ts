@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from '../notifications-admin/entities';
 import { NOTIFICATIONS_ADMIN_MIGRATIONS } from '../notifications-admin/migrations';
+import { TimedOutConnectionEndingClient } from './timed-out-connection-ending.client';
 
 export const DEFAULT_SQLITE_PATH = 'data/notifications.sqlite';
 
@@ -48,7 +49,9 @@ export function buildDataSourceOptions(databaseUrl?: string, role: DataSourceRol
       url: databaseUrl,
       poolSize: 20,
       extra:
-        role === 'service' ? POSTGRES_TIMEOUTS : { connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectionTimeoutMillis },
+        role === 'service'
+          ? { ...POSTGRES_TIMEOUTS, Client: TimedOutConnectionEndingClient }
+          : { connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectionTimeoutMillis },
     };
   }
   const path = databaseUrl?.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : DEFAULT_SQLITE_PATH;
