@@ -7,6 +7,7 @@ import { WebhookEntity } from '../entities/webhook.entity';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { UnrecordedAnswerException } from '../idempotency/unrecorded-answer.exception';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
@@ -104,17 +105,21 @@ export class RetriggerService {
         return result.succeeded ? succeeded(id, attemptId) : failed(id, attemptId, result.error ?? 'delivery failed');
       }),
     );
-    await this.attempts.close(outcomes);
-
     const successfulNotifications = items.filter((entry) => entry.succeeded).map((entry) => entry.item);
     const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
-    return {
+    const answer: RetriggerResponseDto = {
       totalRequested: command.webhookNotificationIds.length,
       totalSuccess: successfulNotifications.length,
       totalFailed: failedNotifications.length,
       successfulNotifications,
       failedNotifications,
     };
+    try {
+      await this.attempts.close(outcomes);
+    } catch (error) {
+      throw error instanceof ApiException ? new UnrecordedAnswerException(answer, error) : error;
+    }
+    return answer;
   }
 
   /**
