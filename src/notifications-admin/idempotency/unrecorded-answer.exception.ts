@@ -11,6 +11,6 @@ export class UnrecordedAnswerException<T> extends ApiException {
     readonly answer: T,
     failure: ApiException,
   ) {
-    super(failure.errorName, failure.message, failure.headers);
+    super(failure.errorName, failure.message, failure.headers, { cause: failure.cause });
   }
 }

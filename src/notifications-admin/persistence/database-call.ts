@@ -1,9 +1,6 @@
-import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
-
-const logger = new Logger('NotificationsAdmin');
 
 /**
  * How long a call waits, in all, for a SQLite file another connection holds
@@ -21,8 +18,9 @@ const MAX_LOCK_PAUSE_MS = 100;
  * Runs one database call of this module and turns any failure of it into a
  * 500 DatabaseError. The drivers raise connection failures (refused, reset,
  * connect timeout) as plain errors that TypeORM does not wrap, so only the
- * call site can tell that they came from the database. The driver's message
- * is logged, never answered.
+ * call site can tell that they came from the database. The driver's error
+ * goes along as the cause, for the envelope filter to log; it is never
+ * answered.
  *
  * `run` is one statement or one transaction: when SQLite answers that the
  * file is locked, nothing of it took effect, and it is run again.
@@ -40,8 +38,12 @@ export async function databaseCall<T>(run: () => Promise<T>): Promise<T> {
         await sleep(pause);
         continue;
       }
-      logger.error(`database failure: ${describe(error)}`);
-      throw new ApiException(ErrorName.DatabaseError, 'The database could not complete the request');
+      throw new ApiException(
+        ErrorName.DatabaseError,
+        'The database could not complete the request',
+        {},
+        { cause: error },
+      );
     }
   }
 }
@@ -54,8 +56,4 @@ export function isDatabaseError(error: unknown): boolean {
 function isSqliteLocked(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
 }
