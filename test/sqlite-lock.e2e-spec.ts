@@ -43,21 +43,27 @@ describe('a SQLite file locked by another connection', () => {
     await receiver?.close();
   });
 
-  it('never freezes the service: /health/live answers within 200 ms while a retrigger waits, which completes once released', async () => {
-    const secret = newSecret();
-    const webhook = await seedWebhook(database, { url: receiver.url, secret });
-    const stored = await seedNotification(database, webhook, secret, { status: 'failed' });
-
-    locker.exec('BEGIN IMMEDIATE');
-    const lockedAt = Date.now();
-    const retrigger = fetch(service.baseUrl + retriggerPath(webhook.id), {
+  const post = (webhookId: string, ids: string[]) =>
+    fetch(service.baseUrl + retriggerPath(webhookId), {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ webhookNotificationIds: [stored.id] }),
+      body: JSON.stringify({ webhookNotificationIds: ids }),
     }).then(async (response) => ({
       status: response.status,
       body: (await response.json()) as Record<string, unknown>,
     }));
+
+  it('never freezes the service: /health/live answers within 200 ms while a retrigger waits, which completes once released', async () => {
+    const secret = newSecret();
+    const webhook = await seedWebhook(database, { url: receiver.url, secret });
+    const stored = await seedNotification(database, webhook, secret, { status: 'failed' });
+    // A first retrigger warms the service up, so what is measured is the lock, not the first request's code loading.
+    const warmUp = await seedNotification(database, webhook, secret, { status: 'failed' });
+    expect((await post(webhook.id, [warmUp.id])).status).toBe(200);
+
+    locker.exec('BEGIN IMMEDIATE');
+    const lockedAt = Date.now();
+    const retrigger = post(webhook.id, [stored.id]);
     const probes: number[] = [];
     while (Date.now() - lockedAt < LOCK_HELD_MS) {
       const startedAt = Date.now();
@@ -72,12 +78,12 @@ describe('a SQLite file locked by another connection', () => {
 
     const answered = await retrigger;
     console.log(
-      `sqlite lock held ${LOCK_HELD_MS} ms: ${probes.length} liveness probes, slowest ${Math.max(...probes)} ms; retrigger answered ${Date.now() - lockedAt} ms after the lock was taken`,
+      `sqlite lock held ${LOCK_HELD_MS} ms: ${probes.length} liveness probes (${probes.join(', ')} ms); retrigger answered ${Date.now() - lockedAt} ms after the lock was taken`,
     );
     expect(Math.max(...probes)).toBeLessThan(200);
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({ totalRequested: 1, totalSuccess: 1, totalFailed: 0 });
-    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests).toHaveLength(2);
     expect(await attemptsOf(database, stored.id)).toEqual([expect.objectContaining({ status: 'succeeded' })]);
     expect(await notificationStatus(database, stored.id)).toBe('delivered');
   });
