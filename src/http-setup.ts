@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { ApiException } from './notifications-admin/errors/api.exception';
 import { EnvelopeExceptionFilter } from './notifications-admin/errors/envelope-exception.filter';
 import { ErrorName } from './notifications-admin/errors/error-name.enum';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './notifications-admin/validation/json-depth';
 
 export const BODY_LIMIT = '64kb';
 
@@ -23,6 +24,7 @@ export function configureHttp(app: NestExpressApplication): NestExpressApplicati
   app.use(requireJsonBody);
   // Not strict: a JSON body that is not an object (null, a string) is the validator's to refuse, after the admin check.
   app.useBodyParser('json', { limit: BODY_LIMIT, inflate: false, strict: false, type: JSON_TYPES });
+  app.use(refuseDeepJson);
   app.useGlobalFilters(new EnvelopeExceptionFilter());
   return app;
 }
@@ -38,6 +40,24 @@ function requireJsonBody(request: Request, _response: Response, next: NextFuncti
     request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
   if (hasBody && !request.is(JSON_TYPES)) {
     next(new ApiException(ErrorName.BadRequest, 'Request body must be JSON (Content-Type: application/json)'));
+    return;
+  }
+  next();
+}
+
+/**
+ * Refused as it is read, for every route: a body nested thousands of levels
+ * deep is valid JSON, but any recursive walk of it (turning it into a DTO, a
+ * validator, a logger) overflows the stack and would answer 500.
+ */
+function refuseDeepJson(request: Request, _response: Response, next: NextFunction): void {
+  if (nestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
+    next(
+      new ApiException(
+        ErrorName.BadRequest,
+        `Request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`,
+      ),
+    );
     return;
   }
   next();

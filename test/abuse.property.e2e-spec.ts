@@ -178,6 +178,38 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
       },
       { requiredKeys: ['webhookNotificationIds'] },
     );
+    /** Valid JSON nested past any recursive walk's stack, anywhere in the body, up to the 64 KiB limit. */
+    const deepBody = fc
+      .record({
+        depth: fc.integer({ min: 2, max: 10_900 }),
+        level: fc.constantFrom(
+          { open: '[', close: ']' },
+          { open: '{"a":', close: '}' },
+          { open: '[1,', close: ']' },
+          { open: '{"x":null,"a":', close: '}' },
+        ),
+        position: fc.constantFrom(
+          'body',
+          'webhookNotificationIds',
+          'element',
+          'signature',
+          'reason',
+          'dryRun',
+          'extra',
+        ),
+        ids: fc.uniqueArray(fc.uuid(), { maxLength: 3 }),
+      })
+      .map(({ depth, level: { open, close }, position, ids }) => {
+        const deep = open.repeat(depth) + (open.endsWith(':') ? '0' : '') + close.repeat(depth);
+        if (position === 'body') {
+          return Buffer.from(deep);
+        }
+        const value =
+          position === 'element' ? { webhookNotificationIds: [...ids, 0] } : { webhookNotificationIds: ids };
+        const template = position === 'element' ? JSON.stringify(value) : JSON.stringify({ ...value, [position]: 0 });
+        const at = position === 'element' ? template.lastIndexOf('0]') : template.lastIndexOf(':0}') + 1;
+        return Buffer.from(template.slice(0, at) + deep + template.slice(at + 1));
+      });
     const body = fc.oneof(
       { weight: 8, arbitrary: idsBody.map((value) => Buffer.from(JSON.stringify(value))) },
       { weight: 2, arbitrary: fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? 'null')) },
@@ -188,6 +220,7 @@ describe('abuse: generated requests always get the envelope, never a 5xx, and wr
         arbitrary: fc.integer({ min: MAX_BODY - 16, max: MAX_BODY + 4096 }).map((size) => Buffer.alloc(size, 0x20)),
       },
       { weight: 1, arbitrary: fc.constant(undefined) },
+      { weight: 2, arbitrary: deepBody },
     );
     const authorization = fc.oneof(
       { weight: 5, arbitrary: fc.constant('VALID') },

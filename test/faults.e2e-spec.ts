@@ -118,6 +118,29 @@ describe('database faults', () => {
         await healthyAgain(webhook.id, stored.id);
       });
 
+      it('a connection whose query timed out is ended, never reused: once restored, the next requests answer at normal speed', async () => {
+        const { webhook, stored } = await seeded();
+        await healthyAgain(webhook.id, stored.id);
+        proxy.stall();
+        injected.push('stall until the query timeout, what was sent meanwhile lost');
+
+        const timedOut = await retrigger(testApp, webhook.id, [stored.id]);
+        expect(timedOut.body).toEqual(DATABASE_ERROR);
+        // The query never reached the server: the connection that sent it would wait for ever.
+        proxy.forward({ lost: true });
+
+        const after: number[] = [];
+        for (let request = 0; request < 3; request += 1) {
+          const response = await retrigger(testApp, webhook.id, [stored.id]);
+          after.push(response.tookMs);
+          expect(response.status).toBe(200);
+          expect(response.body.totalSuccess).toBe(1);
+        }
+        console.log(`after a query timeout (${timedOut.tookMs} ms): next requests took ${after.join(', ')} ms`);
+        // Normal is tens of milliseconds; a reused connection would hold a request until the 12 s query timeout.
+        expect(Math.max(...after)).toBeLessThan(3_000);
+      });
+
       it('cut (connections reset, new ones refused) → 500 DatabaseError at once, not UnexpectedError', async () => {
         const { webhook, stored } = await seeded();
         proxy.cut();

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDataSourceOptions, DEFAULT_SQLITE_PATH } from './data-source-options';
+import { TimedOutConnectionEndingClient } from './timed-out-connection-ending.client';
 
 describe('buildDataSourceOptions', () => {
   it('defaults to the embedded SQLite file', () => {
@@ -18,7 +19,12 @@ describe('buildDataSourceOptions', () => {
       expect(buildDataSourceOptions(url)).toMatchObject({
         type: 'postgres',
         url,
-        extra: { connectionTimeoutMillis: 5_000, statement_timeout: 10_000, query_timeout: 12_000 },
+        extra: {
+          connectionTimeoutMillis: 5_000,
+          statement_timeout: 10_000,
+          query_timeout: 12_000,
+          Client: TimedOutConnectionEndingClient,
+        },
       });
     },
   );

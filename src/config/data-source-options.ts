@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from '../notifications-admin/entities';
 import { NOTIFICATIONS_ADMIN_MIGRATIONS } from '../notifications-admin/migrations';
+import { TimedOutConnectionEndingClient } from './timed-out-connection-ending.client';
 
 export const DEFAULT_SQLITE_PATH = 'data/notifications.sqlite';
 
@@ -24,6 +25,14 @@ const POSTGRES_TIMEOUTS = {
 export type DataSourceRole = 'service' | 'migrations';
 
 /**
+ * better-sqlite3 waits for a locked file synchronously, blocking the event
+ * loop: the service lets it wait only this long at a time, and the module's
+ * database calls wait the rest (up to SQLITE_LOCK_WAIT_MS) between retries.
+ * The migration CLI blocks nothing else and waits the usual 5 s.
+ */
+const SQLITE_BUSY_TIMEOUT_MS = { service: 20, migrations: 5_000 };
+
+/**
  * The one builder of DataSource options, for the app and the TypeORM CLI
  * (`ormconfig.ts`) alike: SQLite by default, PostgreSQL by URL.
  */
@@ -40,7 +49,9 @@ export function buildDataSourceOptions(databaseUrl?: string, role: DataSourceRol
       url: databaseUrl,
       poolSize: 20,
       extra:
-        role === 'service' ? POSTGRES_TIMEOUTS : { connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectionTimeoutMillis },
+        role === 'service'
+          ? { ...POSTGRES_TIMEOUTS, Client: TimedOutConnectionEndingClient }
+          : { connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectionTimeoutMillis },
     };
   }
   const path = databaseUrl?.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : DEFAULT_SQLITE_PATH;
@@ -52,6 +63,6 @@ export function buildDataSourceOptions(databaseUrl?: string, role: DataSourceRol
     type: 'better-sqlite3',
     database: path,
     enableWAL: path !== ':memory:',
-    timeout: 5_000,
+    timeout: SQLITE_BUSY_TIMEOUT_MS[role],
   };
 }

@@ -29,6 +29,14 @@ const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/**
+ * What pino-http logs as the error of an answer >= 500 that no error came
+ * with: a new Error whose stack is pino-http's own frames, with the install
+ * path. The real cause of a 5xx is logged once, by the envelope filter.
+ */
+const isAnswerStatusOnly = (error: Error, response: ServerResponse): boolean =>
+  error.message === `failed with status code ${response.statusCode}`;
+
 /** Probes and scrapes every few seconds would drown the request log; a failing check is logged by Terminus. */
 const UNLOGGED_PATHS = /^\/(health|metrics)([/?]|$)/;
 
@@ -57,8 +65,17 @@ export function createHttpLogger(options: LoggingOptions): HttpLogger {
       genReqId: requestId,
       quietReqLogger: true,
       autoLogging: { ignore: (request) => UNLOGGED_PATHS.test(request.url ?? '') },
-      customLogLevel: (_request, response, error): LevelWithSilent =>
-        error || response.statusCode >= 500 ? 'error' : 'info',
+      // One access line per request, at info even for a 5xx: the filter's line about its cause is the error.
+      customLogLevel: (_request, _response, error): LevelWithSilent => (error ? 'error' : 'info'),
+      customErrorMessage: (_request, response, error) =>
+        isAnswerStatusOnly(error, response) ? 'request completed' : 'request errored',
+      // A connection that failed mid-answer: what happened, in words; its stack is Node's internals.
+      customErrorObject: (_request, response, error, fields: Record<string, unknown>) => {
+        const line = { res: fields.res, responseTime: fields.responseTime };
+        return isAnswerStatusOnly(error, response)
+          ? line
+          : { ...line, err: { type: error.name, message: error.message, code: (error as { code?: unknown }).code } };
+      },
     },
     destination,
   );

@@ -15,7 +15,8 @@ interface Pair {
  * tests), so a database fault can be injected for real without touching the
  * shared server: `stall()` keeps every connection open but forwards nothing
  * (new connections are accepted and held too), `cut()` resets every
- * connection and every new one, `forward()` heals both.
+ * connection and every new one, `forward()` heals both, delivering or
+ * losing what was held.
  */
 export class TcpProxy {
   private mode: Mode = 'forward';
@@ -63,11 +64,19 @@ export class TcpProxy {
     }
   }
 
-  forward(): void {
+  /**
+   * Heals: new bytes flow again. What was held while stalled is delivered,
+   * unless `lost`: then it never arrives, as packets a broken network
+   * dropped, and a connection that sent a query while stalled waits for an
+   * answer that will never come.
+   */
+  forward(options: { lost?: boolean } = {}): void {
     this.mode = 'forward';
     for (const pair of this.pairs) {
       for (const { to, chunk } of pair.held.splice(0)) {
-        to.write(chunk);
+        if (!options.lost) {
+          to.write(chunk);
+        }
       }
     }
   }

@@ -14,12 +14,14 @@ export interface ErrorEnvelope {
 export class ApiException extends Error {
   readonly status: number;
 
+  /** `cause`: what really failed, for the log only (a driver error, say); never answered. */
   constructor(
     readonly errorName: ErrorName,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ApiException';
     this.status = ERROR_STATUS[errorName];
   }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { TypeORMError } from 'typeorm';
 import { ApiException } from './api.exception';
+import { describeCause } from './describe-cause';
 import { ErrorName } from './error-name.enum';
 
 /** Errors raised by body-parser while the request body is read. */
@@ -19,9 +20,17 @@ const BODY_READ_MESSAGES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Failures the service expects (the database down, a third party failing):
+ * their cause in words says it all, and a stack would only list our own
+ * frames and the install path.
+ */
+const EXPECTED_FAILURES: ReadonlySet<ErrorName> = new Set([ErrorName.DatabaseError, ErrorName.ThirdPartyError]);
+
+/**
  * The one place where failures become the spec's envelope
- * `{ name, error, status }`. Unknown failures are logged here and answered
- * without any detail, so no stack, SQL or secret reaches a client.
+ * `{ name, error, status }`, and where every 5xx is logged, once, with its
+ * real cause: the client gets no detail, so no stack, SQL or secret reaches
+ * it.
  */
 @Catch()
 export class EnvelopeExceptionFilter implements ExceptionFilter {
@@ -30,6 +39,9 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const apiException = this.toApiException(exception);
+    if (apiException.status >= 500) {
+      this.logFailure(apiException, exception === apiException ? apiException.cause : exception);
+    }
     if (response.headersSent) {
       return;
     }
@@ -55,11 +67,24 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       return fromHttpException(exception);
     }
     if (exception instanceof TypeORMError || isDriverError(exception)) {
-      this.logger.error(`database failure: ${describe(exception)}`);
       return new ApiException(ErrorName.DatabaseError, 'The database could not complete the request');
     }
-    this.logger.error(`unexpected failure: ${describe(exception)}`);
     return new ApiException(ErrorName.UnexpectedError, 'An unexpected error occurred');
+  }
+
+  /**
+   * One line (with the request id, which the logger binds): the answered
+   * name, then the cause's type, driver code and message. Only a genuinely
+   * unexpected failure brings its stack, to find the bug.
+   */
+  private logFailure(answered: ApiException, cause: unknown): void {
+    const described = describeCause(cause);
+    this.logger.error({
+      msg: `request failed: ${answered.errorName}${described ? ` (${described.text})` : ''}`,
+      errorName: answered.errorName,
+      ...(described ? { cause: described.fields } : {}),
+      ...(!EXPECTED_FAILURES.has(answered.errorName) && cause instanceof Error ? { stack: cause.stack } : {}),
+    });
   }
 }
 
@@ -104,11 +129,4 @@ function asBodyReadError(exception: unknown): BodyReadError | undefined {
 function isDriverError(exception: unknown): boolean {
   const name = (exception as Error | null)?.constructor?.name;
   return name === 'DatabaseError' || name === 'SqliteError';
-}
-
-function describe(exception: unknown): string {
-  if (exception instanceof Error) {
-    return `${exception.constructor.name}: ${exception.message}`;
-  }
-  return String(exception);
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { BackgroundRetries } from './background-retries';
 import { databaseCall } from './database-call';
 import { SqlDialect } from './sql-dialect';
 
@@ -40,15 +41,6 @@ const INTERRUPTED = 'interrupted';
 const OUTCOME_CASTS = ['uuid', 'text', 'integer', 'text', 'text', 'integer', 'timestamptz'];
 
 /**
- * When recording outcomes fails, they are retried in the background for this
- * long: the sends happened, so their real outcome is worth more than the
- * sweeper's "interrupted". Past it the sweeper takes over.
- */
-export const CLOSE_RETRY_WINDOW_MS = 60_000;
-const CLOSE_RETRY_FIRST_DELAY_MS = 500;
-const CLOSE_RETRY_MAX_DELAY_MS = 5_000;
-
-/**
  * The one place where `webhook_notification_requests` rows are written.
  * Rows are opened as `pending` before anything is sent and closed after, in
  * one statement per phase whatever the number of notifications.
@@ -57,7 +49,7 @@ const CLOSE_RETRY_MAX_DELAY_MS = 5_000;
 export class AttemptLog implements OnModuleDestroy {
   private readonly logger = new Logger('RetriggerRecovery');
   private readonly dialect: SqlDialect;
-  private readonly retries = new Set<NodeJS.Timeout>();
+  private readonly retries = new BackgroundRetries();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = new SqlDialect(dataSource);
@@ -65,10 +57,7 @@ export class AttemptLog implements OnModuleDestroy {
 
   /** Outcomes still waiting for a retry are left to the sweeper. */
   onModuleDestroy(): void {
-    for (const timer of this.retries) {
-      clearTimeout(timer);
-    }
-    this.retries.clear();
+    this.retries.cancelAll();
   }
 
   /**
@@ -125,7 +114,7 @@ export class AttemptLog implements OnModuleDestroy {
    * Completes the attempts and marks the notifications of the successful ones
    * delivered. When the database fails here the sends have already happened:
    * the caller gets the DatabaseError, and the outcomes are retried in the
-   * background until they land or CLOSE_RETRY_WINDOW_MS has passed.
+   * background until they land or BACKGROUND_RETRY_WINDOW_MS has passed.
    * `companion` is written with them (and retried with them), even when
    * there is no outcome to record.
    */
@@ -136,7 +125,14 @@ export class AttemptLog implements OnModuleDestroy {
     try {
       await databaseCall(() => this.write(outcomes, companion));
     } catch (error) {
-      this.retryLater(outcomes, companion, Date.now() + CLOSE_RETRY_WINDOW_MS, CLOSE_RETRY_FIRST_DELAY_MS);
+      this.retries.schedule(() => this.write(outcomes, companion), {
+        landed: () =>
+          this.logger.warn(`recorded the outcome of ${outcomes.length} delivery attempt(s) after a database failure`),
+        gaveUp: () =>
+          this.logger.error(
+            `gave up recording the outcome of ${outcomes.length} delivery attempt(s); they stay pending until marked interrupted`,
+          ),
+      });
       throw error;
     }
   }
@@ -168,30 +164,6 @@ export class AttemptLog implements OnModuleDestroy {
       return;
     }
     return this.dialect.postgres ? this.closeOnPostgres(outcomes, companion) : this.closeOnSqlite(outcomes, companion);
-  }
-
-  private retryLater(
-    outcomes: readonly AttemptOutcome[],
-    companion: CompanionWrite | undefined,
-    giveUpAt: number,
-    delayMs: number,
-  ): void {
-    if (Date.now() + delayMs > giveUpAt) {
-      this.logger.error(
-        `gave up recording the outcome of ${outcomes.length} delivery attempt(s); they stay pending until marked interrupted`,
-      );
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.retries.delete(timer);
-      this.write(outcomes, companion).then(
-        () =>
-          this.logger.warn(`recorded the outcome of ${outcomes.length} delivery attempt(s) after a database failure`),
-        () => this.retryLater(outcomes, companion, giveUpAt, Math.min(delayMs * 2, CLOSE_RETRY_MAX_DELAY_MS)),
-      );
-    }, delayMs);
-    timer.unref();
-    this.retries.add(timer);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { describeCause } from '../errors/describe-cause';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
 import { AttemptLog } from '../persistence/attempt-log';
 
@@ -41,7 +42,9 @@ export class InterruptedAttemptsSweeper implements OnApplicationBootstrap, OnMod
       }
       return marked;
     } catch (error) {
-      this.logger.error(`could not look for interrupted attempts: ${(error as Error).message}`);
+      this.logger.error(
+        `could not look for interrupted attempts: ${describeCause((error as Error).cause ?? error)?.text}`,
+      );
       return 0;
     }
   }

@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import type { Request } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
+import { requireShallowJson } from '../validation/json-depth';
 import { requirePathUuid } from '../validation/path-uuid';
 import { RetriggerRequestDto, SignatureMode } from './dto/retrigger-request.dto';
 
@@ -77,6 +78,7 @@ async function validateBody(body: unknown): Promise<RetriggerRequestDto> {
       'request body must be a JSON object with webhookNotificationIds',
     );
   }
+  requireShallowJson(body);
   const dto = plainToInstance(RetriggerRequestDto, body);
   const errors = await validate(dto, { stopAtFirstError: true, forbidUnknownValues: false });
   const firstBroken = errors[0]?.constraints;

@@ -9,6 +9,7 @@ import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { RetriggerMetrics } from '../metrics/retrigger-metrics.service';
+import { UnrecordedAnswerException } from '../idempotency/unrecorded-answer.exception';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
@@ -170,18 +171,9 @@ export class RetriggerService {
             );
       }),
     );
-
     const successfulNotifications = items.filter((entry) => entry.succeeded).map((entry) => entry.item);
     const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
-    await this.attempts.close(
-      outcomes,
-      audit?.completion(
-        items.map((entry) => entry.item),
-        new Date(),
-      ),
-    );
-    this.metrics.itemsAnswered([...successfulNotifications, ...failedNotifications], command.dryRun);
-    return {
+    const answer: RetriggerResponseDto = {
       retriggerId: audit?.id ?? null,
       signature: command.signature,
       dryRun: command.dryRun,
@@ -191,6 +183,19 @@ export class RetriggerService {
       successfulNotifications,
       failedNotifications,
     };
+    try {
+      await this.attempts.close(
+        outcomes,
+        audit?.completion(
+          items.map((entry) => entry.item),
+          new Date(),
+        ),
+      );
+    } catch (error) {
+      throw error instanceof ApiException ? new UnrecordedAnswerException(answer, error) : error;
+    }
+    this.metrics.itemsAnswered([...successfulNotifications, ...failedNotifications], false);
+    return answer;
   }
 
   /**
