@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
@@ -27,9 +26,11 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
  * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`
  * and `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`.
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
+ * Every controller of the module is listed here: that is what puts it under
+ * `routePrefix` (see the module definition).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
+  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES)],
   controllers: [RetriggerController, AttemptHistoryController],
   providers: [
     {
