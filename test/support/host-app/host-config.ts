@@ -12,5 +12,7 @@ export class HostConfig {
     readonly retriggerRateLimit: number,
     readonly hostThrottleLimit: number,
     readonly redisUrl: string | undefined,
+    /** A machine client's key: admin without the host's auth. */
+    readonly machineApiKey: string,
   ) {}
 }
