@@ -3,7 +3,14 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { assertMatchesSpec } from './support/openapi';
 import { answer, Receiver } from './support/receivers';
-import { attemptsOf, newSecret, notificationStatus, seedNotification, seedWebhook } from './support/seed';
+import {
+  attemptsOf,
+  HOUR_OLD_SIGNATURE,
+  newSecret,
+  notificationStatus,
+  seedNotification,
+  seedWebhook,
+} from './support/seed';
 import { retriggerPath, startTestApp, TestApp } from './support/test-app';
 
 async function retrigger(testApp: TestApp, webhookId: string, ids: string[]) {
@@ -121,6 +128,7 @@ describe('private-network (SSRF) guard', () => {
       expect(item.error).toMatch(/^destination blocked: /);
       expect(item.error).toMatch(why);
       expect(item.error).toMatch(/private network destinations are not allowed$/);
+      expect(item.reason).toBe('BLOCKED_DESTINATION');
       const [attempt] = await attemptsOf(guarded.dataSource, stored.id);
       expect(item.retriggeredNotificationRequestId).toBe(attempt.id);
       expect(attempt).toMatchObject({
@@ -166,7 +174,14 @@ describe('private-network (SSRF) guard', () => {
 
       const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
       expect(response.body.failedNotifications).toEqual([
-        { webhookNotificationId: stored.id, retriggeredNotificationRequestId: attempt.id, error },
+        {
+          webhookNotificationId: stored.id,
+          retriggeredNotificationRequestId: attempt.id,
+          error,
+          reason: 'BLOCKED_DESTINATION',
+          responseStatus: null,
+          ...HOUR_OLD_SIGNATURE,
+        },
       ]);
       expect(attempt).toMatchObject({ status: 'failed', error, durationMs: null });
       expect(await notificationStatus(testApp.dataSource, stored.id)).toBe('pending');

@@ -1,5 +1,6 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { Request } from 'express';
+import type { Registry } from 'prom-client';
 
 /**
  * Decides whether a request comes from an admin. Returns the admin principal
@@ -45,4 +46,10 @@ export interface NotificationsAdminModuleOptions {
   redisUrl?: string;
   /** How often interrupted attempts are looked for, in milliseconds. Default 60000. */
   recoveryIntervalMs?: number;
+  /**
+   * Where the module's Prometheus metrics are registered: prom-client's
+   * default registry unless the host passes its own. The module serves no
+   * route for them; the host's own `/metrics` exposes that registry.
+   */
+  metricsRegistry?: Registry;
 }

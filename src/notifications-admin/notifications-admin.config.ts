@@ -1,3 +1,4 @@
+import { register as defaultRegistry, Registry } from 'prom-client';
 import type {
   AdminCheck,
   HostAuthGuard,
@@ -17,6 +18,7 @@ export interface NotificationsAdminConfig {
   allowPrivateNetworks: boolean;
   redisUrl?: string;
   recoveryIntervalMs: number;
+  metricsRegistry: Registry;
 }
 
 export const DEFAULTS = {
@@ -41,6 +43,7 @@ export function resolveConfig(options: NotificationsAdminModuleOptions): Notific
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
     redisUrl: options.redisUrl || undefined,
     recoveryIntervalMs: positive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULTS.recoveryIntervalMs),
+    metricsRegistry: options.metricsRegistry ?? defaultRegistry,
   };
 }
 

@@ -1,5 +1,8 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditRecordWriter } from './audit/audit-record.writer';
+import { RetriggerAuditController } from './audit/retrigger-audit.controller';
+import { RetriggerAuditService } from './audit/retrigger-audit.service';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
@@ -8,6 +11,8 @@ import { AttemptHistoryController } from './history/attempt-history.controller';
 import { RateLimitStoreHealthIndicator } from './health/rate-limit-store.health';
 import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { RetriggerMetrics } from './metrics/retrigger-metrics.service';
+import { RetriggerRequestsMetricMiddleware } from './metrics/retrigger-requests-metric.middleware';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
 import {
   NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
@@ -18,6 +23,7 @@ import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
 import { RetriggerController } from './retrigger/retrigger.controller';
 import { RetriggerService } from './retrigger/retrigger.service';
+import { SignatureService } from './signatures/signature.service';
 import { InMemoryFixedWindowStorage } from './throttling/fixed-window.storage';
 import { RedisFixedWindowStorage } from './throttling/redis-fixed-window.storage';
 import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttling/retrigger-throttler.guard';
@@ -31,7 +37,7 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
  */
 @Module({
   imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES)],
-  controllers: [RetriggerController, AttemptHistoryController],
+  controllers: [RetriggerController, AttemptHistoryController, RetriggerAuditController],
   providers: [
     {
       provide: NOTIFICATIONS_ADMIN_CONFIG,
@@ -49,12 +55,20 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     AttemptLog,
     IdempotencyService,
     RetriggerService,
+    SignatureService,
+    AuditRecordWriter,
+    RetriggerAuditService,
     AttemptHistoryService,
     AdminGuard,
     RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,
     RateLimitStoreHealthIndicator,
+    RetriggerMetrics,
   ],
   exports: [RetriggerService, RateLimitStoreHealthIndicator],
 })
-export class NotificationsAdminModule extends NotificationsAdminConfigurableModule {}
+export class NotificationsAdminModule extends NotificationsAdminConfigurableModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RetriggerRequestsMetricMiddleware).forRoutes(RetriggerController);
+  }
+}

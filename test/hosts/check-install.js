@@ -28,6 +28,7 @@ const SINGLE_COPY = [
   'class-validator',
   'class-transformer',
   'express',
+  'prom-client',
 ];
 
 /** Every installed package of the tree: location → name@version. */

@@ -1,3 +1,5 @@
+import type { Registry } from 'prom-client';
+
 /** A user of the host platform, as its own auth knows them. */
 export interface HostUser {
   id: string;
@@ -14,5 +16,7 @@ export class HostConfig {
     readonly redisUrl: string | undefined,
     /** A machine client's key: admin without the host's auth. */
     readonly machineApiKey: string,
+    /** The host's own Prometheus registry, when it keeps one. */
+    readonly metricsRegistry?: Registry,
   ) {}
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NOTIFICATIONS_ADMIN_MIGRATIONS } from 'notifications-admin';
 import { MACHINE_API_KEY } from '../src/host.module';
 import { startHost } from '../src/host-app';
 import {
@@ -46,7 +47,7 @@ describe('Nest 11 + TypeORM 0.3 + PostgreSQL host: migrations at start, JWT rout
     const migrations = await sql<{ name: string }>('SELECT name FROM migrations ORDER BY id');
     assert.deepEqual(
       migrations.map((row) => row.name),
-      ['CreateNotificationTables1764288000000', 'CreateIdempotencyKeys1764288000001'],
+      NOTIFICATIONS_ADMIN_MIGRATIONS.map((migration) => migration.name),
     );
     const [inFlight] = await sql(
       "SELECT 1 FROM pg_indexes WHERE indexname = 'uq_webhook_notification_requests_in_flight'",

@@ -32,7 +32,7 @@ function typeormCli(...args: string[]): { status: number | null; output: string 
 }
 
 const OUR_TABLES =
-  /webhooks|webhook_notifications|webhook_notification_requests|retrigger_idempotency_keys|uq_webhook|idx_webhook|idx_retrigger/;
+  /webhooks|webhook_notifications|webhook_notification_requests|retrigger_idempotency_keys|retrigger_audit_records|uq_webhook|idx_webhook|idx_retrigger/;
 
 describe('Nest 12 + TypeORM 1.x host: schema tooling, JWT route guards, global prefix, versioning', () => {
   let host: { app: INestApplication; url: string };

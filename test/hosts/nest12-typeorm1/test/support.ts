@@ -90,7 +90,13 @@ export async function retrigger(baseUrl: string, webhookId: string, ids: string[
 
 /** Everything our migrations made, as PostgreSQL describes it: columns, constraints, indexes. */
 export async function ourSchema(): Promise<unknown> {
-  const tables = ['webhooks', 'webhook_notifications', 'webhook_notification_requests', 'retrigger_idempotency_keys'];
+  const tables = [
+    'webhooks',
+    'webhook_notifications',
+    'webhook_notification_requests',
+    'retrigger_idempotency_keys',
+    'retrigger_audit_records',
+  ];
   return {
     columns: await sql(
       `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
