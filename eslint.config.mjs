@@ -10,6 +10,8 @@ export default tseslint.config(
       'coverage/',
       'node_modules/',
       'data/',
+      // Host fixtures: packages of their own, built and type-checked against their own node_modules.
+      'test/hosts/',
       'test/support/babel-import-meta-to-commonjs.js',
       'jest.config.js',
       'jest.browser.config.js',

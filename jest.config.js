@@ -38,6 +38,8 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
+  // The host fixtures are packages of their own, run by scripts/test-hosts.sh.
+  modulePathIgnorePatterns: ['<rootDir>/test/hosts/'],
 };
 
 module.exports = {

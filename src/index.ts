@@ -1,11 +1,18 @@
-/** Public API for host applications. */
+/**
+ * Public API for host applications: everything the package exports (its
+ * `exports` map allows no deep imports). The standalone service (main.ts,
+ * config/, ...) is not part of the package.
+ */
 export { NotificationsAdminModule } from './notifications-admin/notifications-admin.module';
 export type {
   AdminCheck,
   DeliveryAgentOptions,
   DeliveryClientOptions,
+  HostAuthGuard,
   NotificationsAdminModuleOptions,
 } from './notifications-admin/notifications-admin-options.interface';
+export { DEFAULT_ROUTE_PREFIX } from './notifications-admin/notifications-admin.module-definition';
+export type { NotificationsAdminModuleExtras } from './notifications-admin/notifications-admin.module-definition';
 export {
   NOTIFICATIONS_ADMIN_ENTITIES,
   IdempotencyRecordEntity,
@@ -28,4 +35,4 @@ export {
 export { ADMIN_BEARER_SCHEME } from './notifications-admin/docs/api-docs.constants';
 export { RetriggerService } from './notifications-admin/retrigger/retrigger.service';
 export { RateLimitStoreHealthIndicator } from './notifications-admin/health/rate-limit-store.health';
-export { buildDataSourceOptions } from './config/data-source-options';
+export type { RateLimitStoreHealth } from './notifications-admin/health/rate-limit-store.health';

@@ -10,7 +10,7 @@ import { historyPath, listPath, retriggerPath } from './support/test-app';
 const HOST_THROTTLE_LIMIT = 3;
 const RETRIGGER_RATE_LIMIT = 2;
 
-describe('NotificationsAdminModule mounted in a host app (forRootAsync, host auth, host TypeORM, host ThrottlerModule)', () => {
+describe('NotificationsAdminModule mounted in a host app (forRootAsync, global prefix and versioning, host auth, host TypeORM, host ThrottlerModule)', () => {
   let host: HostApp;
   let receiver: Receiver;
 
@@ -86,10 +86,36 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
     expect(receiver.requests.length).toBe(before);
   });
 
+  it("lets a machine client in with one of adminApiKeys, beside the host's auth", async () => {
+    const { webhookId, notificationId } = await seed();
+
+    const response = await request(host.baseUrl)
+      .post(retriggerPath(webhookId))
+      .set(as(host.machineApiKey))
+      .send({ webhookNotificationIds: [notificationId] });
+
+    expect(response.status).toBe(200);
+    const [attempt] = await attemptsOf(host.dataSource, notificationId);
+    expect(attempt.retriggeredBy).toMatch(/^apikey:[0-9a-f]{12}$/);
+  });
+
+  it('keeps the routes at /api/notifications/v1/admin under the global prefix and URI versioning', async () => {
+    const { webhookId, notificationId } = await seed();
+    for (const misplaced of ['/api/v1/notifications/v1/admin', '/api/api/notifications/v1/admin']) {
+      const response = await request(host.baseUrl)
+        .get(`${misplaced}/webhooks/${webhookId}/notifications/${notificationId}/requests`)
+        .set(as(host.admin.token));
+      expect(response.status).toBe(404);
+    }
+    expect(
+      (await request(host.baseUrl).get(historyPath(webhookId, notificationId)).set(as(host.admin.token))).status,
+    ).toBe(200);
+  });
+
   it("leaves the host's routes with the host's behaviour: Nest's error shape, not our envelope", async () => {
-    const ok = await request(host.baseUrl).get('/host/orders/7');
-    const invalid = await request(host.baseUrl).get('/host/orders/seven');
-    const unknown = await request(host.baseUrl).get('/host/nowhere');
+    const ok = await request(host.baseUrl).get('/api/v1/host/orders/7');
+    const invalid = await request(host.baseUrl).get('/api/v1/host/orders/seven');
+    const unknown = await request(host.baseUrl).get('/api/v1/host/nowhere');
 
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ id: 7 });
@@ -100,7 +126,7 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
       message: 'Validation failed (numeric string is expected)',
     });
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /host/nowhere' });
+    expect(unknown.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /api/v1/host/nowhere' });
   });
 
   it('keeps two rate limits apart: the host throttler on its routes, the retrigger limit (from forRootAsync) on ours', async () => {
@@ -135,11 +161,11 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
 
     // The host's own count is untouched by all of the above, and its 429 is its own.
     for (let i = 0; i < HOST_THROTTLE_LIMIT; i++) {
-      const response = await request(host.baseUrl).get('/host/orders/1');
+      const response = await request(host.baseUrl).get('/api/v1/host/orders/1');
       expect(response.status).toBe(200);
       expect(response.headers['x-ratelimit-limit']).toBe(String(HOST_THROTTLE_LIMIT));
     }
-    const throttled = await request(host.baseUrl).get('/host/orders/1');
+    const throttled = await request(host.baseUrl).get('/api/v1/host/orders/1');
     expect(throttled.status).toBe(429);
     expect(throttled.body).toEqual({ statusCode: 429, message: 'ThrottlerException: Too Many Requests' });
     expect(throttled.headers['retry-after']).toBeDefined();

@@ -267,9 +267,10 @@ describe('metrics of the module mounted in a host app with its own registry', ()
     for (const name of MODULE_FAMILIES) {
       expect(defaultRegistry.getSingleMetric(name)).toBeUndefined();
     }
-    const scrapeAttempt = await request(host.baseUrl).get('/metrics');
+    // The host serves under setGlobalPrefix('api'): a route the module added would be there.
+    const scrapeAttempt = await request(host.baseUrl).get('/api/metrics');
     expect(scrapeAttempt.status).toBe(404);
-    expect(scrapeAttempt.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /metrics' });
+    expect(scrapeAttempt.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /api/metrics' });
   });
 });
 

@@ -147,4 +147,24 @@ describe('migrations', () => {
       await database.drop();
     }
   });
+
+  it("leave nothing for a host's synchronize or migration:generate to change in our tables", async () => {
+    const database = await freshDatabase();
+    const dataSource = new DataSource(buildDataSourceOptions(database.url));
+    try {
+      await dataSource.initialize();
+      await dataSource.runMigrations();
+
+      // What `synchronize: true` would run and `migration:generate` would write, from the same schema builder.
+      const planned = await dataSource.driver.createSchemaBuilder().log();
+
+      expect(planned.upQueries.map((query) => query.query)).toEqual([]);
+      expect(
+        dataSource.entityMetadatas.filter((entity) => entity.synchronize).map((entity) => entity.tableName),
+      ).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
+  });
 });

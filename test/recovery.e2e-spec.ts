@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { WebhookNotificationRequestEntity } from '../src/notifications-admin/entities/webhook-notification-request.entity';
 import { InterruptedAttemptsSweeper } from '../src/notifications-admin/recovery/interrupted-attempts.sweeper';
@@ -92,6 +93,44 @@ describe('crash recovery: interrupted attempts', () => {
 
       expect(await attempt(testApp, id)).toMatchObject({ status: 'failed', error: 'interrupted' });
       expect(receiver.requests).toHaveLength(0);
+    } finally {
+      await testApp.close();
+    }
+  });
+  it('says how many attempts it marked: nothing when none was interrupted, the exact number when some were', async () => {
+    const warnings: string[] = [];
+    const capture: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: unknown) => warnings.push(String(message)),
+    };
+    const testApp = await startTestApp({ webhookTimeoutMs: TIMEOUT_MS, beforeListen: (app) => app.useLogger(capture) });
+    try {
+      const webhook = await seedWebhook(testApp.dataSource, { url: receiver.url });
+      const secret = newSecret();
+      const live = await seedNotification(testApp.dataSource, webhook, secret);
+      await pendingAttempt(testApp, live.id, receiver.url, 1_000);
+      // One fixed "now": the database is shared with other suites on PostgreSQL, so leftovers are swept first.
+      const sweeper = testApp.app.get(InterruptedAttemptsSweeper);
+      const now = new Date();
+      await sweeper.sweep(now);
+      warnings.length = 0;
+
+      expect(await sweeper.sweep(now)).toBe(0);
+      expect(warnings).toEqual([]);
+
+      const crashed = [];
+      for (let i = 0; i < 3; i++) {
+        const stored = await seedNotification(testApp.dataSource, webhook, secret);
+        crashed.push(await pendingAttempt(testApp, stored.id, receiver.url, CUTOFF_MS + 5_000));
+      }
+      expect(await sweeper.sweep(now)).toBe(3);
+      expect(warnings).toEqual(['marked 3 interrupted delivery attempt(s) as failed']);
+      for (const id of crashed) {
+        expect(await attempt(testApp, id)).toMatchObject({ status: 'failed', error: 'interrupted' });
+      }
+      expect(await sweeper.sweep(now)).toBe(0);
+      expect(warnings).toHaveLength(1);
     } finally {
       await testApp.close();
     }

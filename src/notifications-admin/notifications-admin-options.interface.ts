@@ -1,3 +1,4 @@
+import type { CanActivate, Type } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Registry } from 'prom-client';
 import type { AgentOptions } from 'node:https';
@@ -9,11 +10,31 @@ import type { AgentOptions } from 'node:https';
  */
 export type AdminCheck = (request: Request) => string | null | undefined | Promise<string | null | undefined>;
 
+/** A route guard of the host: its class (as in `@UseGuards(AuthGuard('jwt'))`) or an instance. */
+export type HostAuthGuard = Type<CanActivate> | CanActivate;
+
+/**
+ * What `forRoot` takes and `forRootAsync`'s factory returns. `routePrefix`
+ * is not here: it is given to `forRoot`/`forRootAsync` themselves (see
+ * NotificationsAdminModuleExtras).
+ */
 export interface NotificationsAdminModuleOptions {
-  /** API keys accepted as `Authorization: Bearer <key>`. Ignored when `adminCheck` is given. */
+  /**
+   * API keys accepted as `Authorization: Bearer <key>`, for machine clients.
+   * A request carrying one is admin without `authGuards` and `adminCheck`.
+   */
   adminApiKeys?: readonly string[];
-  /** The host's own admin check, replacing the API keys. */
+  /** The host's own admin check, for every request that does not carry an API key. */
   adminCheck?: AdminCheck;
+  /**
+   * The host's route guards (e.g. `AuthGuard('jwt')` from @nestjs/passport),
+   * run in order before `adminCheck` for requests without an API key, so
+   * that `request.user` is set when the check reads it. A guard that refuses
+   * (returns false or throws an HTTP error) is answered 403 AccessDenied.
+   * Classes are taken from the host's providers when registered there, else
+   * created in the module. Requires `adminCheck`.
+   */
+  authGuards?: readonly HostAuthGuard[];
   /** Retrigger requests allowed per admin principal and window. Default 10. */
   rateLimit?: number;
   /** The fixed rate-limit window in milliseconds. Default 60000. */
@@ -22,7 +43,7 @@ export interface NotificationsAdminModuleOptions {
   webhookTimeoutMs?: number;
   /** Allow destinations on loopback, private and other non-public addresses. Default false. */
   allowPrivateNetworks?: boolean;
-  /** Redis for rate-limit counters shared by every instance; in memory when unset. */
+  /** Redis for rate-limit counters shared by every instance (needs the `ioredis` package); in memory when unset. */
   redisUrl?: string;
   /** How often interrupted attempts are looked for, in milliseconds. Default 60000. */
   recoveryIntervalMs?: number;

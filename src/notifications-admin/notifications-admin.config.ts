@@ -3,6 +3,7 @@ import { parseProxyUrl, PROXY_URL_FORM } from './delivery/proxy-url';
 import type {
   AdminCheck,
   DeliveryAgentOptions,
+  HostAuthGuard,
   NotificationsAdminModuleOptions,
 } from './notifications-admin-options.interface';
 
@@ -12,6 +13,7 @@ export const NOTIFICATIONS_ADMIN_CONFIG = Symbol('NOTIFICATIONS_ADMIN_CONFIG');
 export interface NotificationsAdminConfig {
   adminApiKeys: readonly string[];
   adminCheck?: AdminCheck;
+  authGuards: readonly HostAuthGuard[];
   rateLimit: number;
   rateWindowMs: number;
   webhookTimeoutMs: number;
@@ -35,9 +37,14 @@ export const DEFAULTS = {
 } as const;
 
 export function resolveConfig(options: NotificationsAdminModuleOptions): NotificationsAdminConfig {
+  const authGuards = options.authGuards ?? [];
+  if (authGuards.length > 0 && !options.adminCheck) {
+    throw new Error('NotificationsAdminModule option authGuards needs adminCheck, which names the admin principal');
+  }
   return {
     adminApiKeys: (options.adminApiKeys ?? []).filter((key) => key.length > 0),
     adminCheck: options.adminCheck,
+    authGuards,
     rateLimit: positive('rateLimit', options.rateLimit ?? DEFAULTS.rateLimit),
     rateWindowMs: positive('rateWindowMs', options.rateWindowMs ?? DEFAULTS.rateWindowMs),
     webhookTimeoutMs: positive('webhookTimeoutMs', options.webhookTimeoutMs ?? DEFAULTS.webhookTimeoutMs),

@@ -1,6 +1,6 @@
 import { HttpModule } from '@nestjs/axios';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditRecordWriter } from './audit/audit-record.writer';
 import { RetriggerAuditController } from './audit/retrigger-audit.controller';
@@ -46,9 +46,11 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
  * `GET .../webhooks/{webhookId}/notifications/{notificationId}/requests`,
  * and the operators' page at `.../console` when the `console` option is set.
  * Uses the host's default TypeORM DataSource; mount with `forRoot` or `forRootAsync`.
+ * Every controller of the module is listed here: that is what puts it under
+ * `routePrefix` (see the module definition).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
+  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES)],
   controllers: [
     RetriggerController,
     AttemptHistoryController,
@@ -108,18 +110,26 @@ const RESOLVED_CONFIG: Provider = {
  * configured from them: one axios instance per mounted module.
  */
 function withDeliveryClient(definition: DynamicModule): DynamicModule {
+  // The routes' prefix stays with the module; what the host's factory needs moves to the settings module.
+  const imports = definition.imports ?? [];
+  const routes = imports.filter(isRouterModule);
   const settings: DynamicModule = {
     module: NotificationsAdminSettingsModule,
-    imports: definition.imports ?? [],
+    imports: imports.filter((imported) => !isRouterModule(imported)),
     providers: [...(definition.providers ?? []), RESOLVED_CONFIG, DestinationPolicy, DeliveryAgents],
     exports: [NOTIFICATIONS_ADMIN_CONFIG, DestinationPolicy, DeliveryAgents],
   };
   return {
     ...definition,
     imports: [
+      ...routes,
       settings,
       HttpModule.registerAsync({ imports: [settings], inject: [DeliveryAgents], useFactory: deliveryClientConfig }),
     ],
     providers: [],
   };
+}
+
+function isRouterModule(imported: unknown): boolean {
+  return typeof imported === 'object' && imported !== null && (imported as DynamicModule).module === RouterModule;
 }

@@ -1,9 +1,7 @@
-import { Controller, Get, NotFoundException, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { EnvelopeExceptionFilter } from '../errors/envelope-exception.filter';
-import { ADMIN_CONSOLE_PATH } from '../guards/admin-controller.decorator';
+import { ModuleController } from '../routing/module-controller.decorator';
 import { CONSOLE_PAGE, ConsoleAsset, ConsoleAssets } from './console-assets.service';
 
 /**
@@ -29,11 +27,10 @@ export const CONSOLE_CONTENT_SECURITY_POLICY = [
  * The operators' page (CONTRACT §7). It needs no credentials: it is static,
  * and every call it makes goes to the admin API with the key the operator
  * types. Off unless the module's `console` option is set: then every path
- * here answers 404 like an unknown route.
+ * here answers 404 like an unknown route. Served at `{routePrefix}/console`,
+ * beside the `webhooks` routes whose API it calls.
  */
-@Controller(ADMIN_CONSOLE_PATH)
-@UseFilters(EnvelopeExceptionFilter)
-@SkipThrottle()
+@ModuleController('console')
 @ApiExcludeController()
 export class ConsoleController {
   constructor(private readonly assets: ConsoleAssets) {}

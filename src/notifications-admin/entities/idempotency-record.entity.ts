@@ -1,9 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type IdempotencyState = 'running' | 'completed';
 
 /** The first answer to an `Idempotency-Key`, kept for replays across instances. */
-@Entity({ name: 'retrigger_idempotency_keys' })
+@Entity({ name: 'retrigger_idempotency_keys', synchronize: false })
+@Index('idx_retrigger_idempotency_keys_created', ['createdAt'])
 export class IdempotencyRecordEntity {
   @PrimaryColumn({ type: 'text' })
   principal!: string;

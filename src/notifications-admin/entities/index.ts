@@ -12,7 +12,14 @@ export {
   WebhookNotificationRequestEntity,
 };
 
-/** Every entity the module reads or writes, for the host's TypeORM configuration. */
+/**
+ * Every entity the module reads or writes, for the host's TypeORM configuration.
+ * Each is declared `synchronize: false`: the migrations own the schema
+ * (partial unique index, foreign keys, checks, jsonb), which TypeORM's
+ * entity model cannot express whole, so a host's `synchronize: true` or
+ * `migration:generate` must leave these tables alone. A test holds every
+ * entity listed here to that.
+ */
 export const NOTIFICATIONS_ADMIN_ENTITIES = [
   WebhookEntity,
   WebhookNotificationEntity,

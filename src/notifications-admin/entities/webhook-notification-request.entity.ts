@@ -2,9 +2,18 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 
 export type AttemptStatus = 'pending' | 'succeeded' | 'failed';
 
-/** One HTTP delivery attempt: first sends and retriggers alike. */
-@Entity({ name: 'webhook_notification_requests' })
+/**
+ * One HTTP delivery attempt: first sends and retriggers alike. The indexes
+ * are declared as the migration makes them, for readers and tools; the
+ * partial unique one is what allows one attempt in flight per notification.
+ */
+@Entity({ name: 'webhook_notification_requests', synchronize: false })
 @Index('idx_webhook_notification_requests_notification', ['webhookNotificationId', 'createdAt'])
+@Index('uq_webhook_notification_requests_in_flight', ['webhookNotificationId'], {
+  unique: true,
+  where: "status = 'pending'",
+})
+@Index('idx_webhook_notification_requests_pending_created', ['createdAt'], { where: "status = 'pending'" })
 export class WebhookNotificationRequestEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

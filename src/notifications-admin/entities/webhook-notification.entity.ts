@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 
 export type NotificationStatus = 'pending' | 'delivered' | 'failed';
 
-@Entity({ name: 'webhook_notifications' })
+@Entity({ name: 'webhook_notifications', synchronize: false })
 @Index('idx_webhook_notifications_webhook_id', ['webhookId'])
 @Index('idx_webhook_notifications_webhook_created', ['webhookId', 'createdAt', 'id'])
 export class WebhookNotificationEntity {

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-@Entity({ name: 'webhooks' })
+/** Out of schema sync, like every entity of the module: see NOTIFICATIONS_ADMIN_ENTITIES. */
+@Entity({ name: 'webhooks', synchronize: false })
 export class WebhookEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { statementRows } from '../compat/host-framework';
 import { BackgroundRetries } from './background-retries';
 import { databaseCall } from './database-call';
 import { SqlDialect } from './sql-dialect';
@@ -144,8 +145,9 @@ export class AttemptLog implements OnModuleDestroy {
    */
   async failInterrupted(cutoff: Date, now: Date): Promise<number> {
     const d = this.dialect;
-    const rows: unknown[] = await databaseCall(() =>
-      this.dataSource.query(
+    const rows = await databaseCall(() =>
+      statementRows<{ id: string }>(
+        this.dataSource,
         `UPDATE webhook_notification_requests
             SET status = 'failed', error = ${d.param(0)}, completed_at = ${d.param(1)}
           WHERE status = 'pending' AND created_at < ${d.param(2)}

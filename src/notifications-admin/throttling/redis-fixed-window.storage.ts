@@ -1,7 +1,8 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-import Redis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { requireOptionalPeer } from '../compat/optional-peer';
 import { fixedWindowRecord, InMemoryFixedWindowStorage } from './fixed-window.storage';
 
 /** Counts a hit and opens the window on the first one, atomically: returns {hits, ms left}. */
@@ -33,8 +34,13 @@ export class RedisFixedWindowStorage implements ThrottlerStorage, OnModuleDestro
 
   constructor(private readonly redis: Redis) {}
 
+  /** Loads ioredis only here: hosts that keep counters in memory need not install it. */
   static connect(url: string): RedisFixedWindowStorage {
-    const redis = new Redis(url, {
+    const { Redis: RedisClient } = requireOptionalPeer<{ Redis: new (url: string, options: RedisOptions) => Redis }>(
+      'ioredis',
+      'NotificationsAdminModule option redisUrl',
+    );
+    const redis = new RedisClient(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: 500,

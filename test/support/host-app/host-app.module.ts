@@ -39,9 +39,12 @@ export class HostAppModule implements NestModule {
         }),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.hostThrottleLimit }]),
         NotificationsAdminModule.forRootAsync({
+          // The host serves everything under setGlobalPrefix('api') (start-host-app.ts).
+          routePrefix: 'notifications/v1/admin',
           imports: [hostConfig],
           inject: [HostConfig],
           useFactory: (host: HostConfig): NotificationsAdminModuleOptions => ({
+            adminApiKeys: [host.machineApiKey],
             adminCheck: (request) => {
               const user = (request as HostRequest).user;
               return user?.roles.includes('admin') ? `user:${user.id}` : null;

@@ -15,6 +15,8 @@ export class HostConfig {
     readonly retriggerRateLimit: number,
     readonly hostThrottleLimit: number,
     readonly redisUrl: string | undefined,
+    /** A machine client's key: admin without the host's auth. */
+    readonly machineApiKey: string,
     /** The host's own Prometheus registry, when it keeps one. */
     readonly metricsRegistry?: Registry,
     /** The host's egress proxy and the CA its receivers' certificates chain to. */

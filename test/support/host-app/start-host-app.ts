@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { INestApplication, VersioningType } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -21,13 +21,14 @@ export interface HostApp {
   /** Every statement sent over the host's connection. */
   queries: QueryCounter;
   admin: HostUser & { token: string };
+  machineApiKey: string;
   member: HostUser & { token: string };
   close(): Promise<void>;
 }
 
 /**
  * Boots the host as a host would (Nest's default body parser, no
- * configureHttp) on a loopback port. User ids are new per app, so
+ * configureHttp, a global `api` prefix, URI versioning) on a loopback port. User ids are new per app, so
  * rate-limit counters never meet across apps, even in Redis.
  */
 export async function startHostApp(settings: {
@@ -43,6 +44,7 @@ export async function startHostApp(settings: {
     settings.retriggerRateLimit,
     settings.hostThrottleLimit,
     process.env.REDIS_URL || undefined,
+    `machine-key-${randomUUID()}`,
     settings.metricsRegistry,
     settings.deliveryClient,
   );
@@ -52,6 +54,9 @@ export async function startHostApp(settings: {
     imports: [HostAppModule.forRoot({ config, database, logger: queries })],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  // The host's own routes are /api/v1/...; the module's stay where the spec puts them (routePrefix, version-neutral).
+  app.setGlobalPrefix('api');
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   setupNotificationsAdminDocs(app, HOST_DOCS_PATH);
   await app.listen(0, '127.0.0.1');
   return {
@@ -61,6 +66,7 @@ export async function startHostApp(settings: {
     queries,
     admin,
     member,
+    machineApiKey: config.machineApiKey,
     close: () => app.close(),
   };
 }
