@@ -11,6 +11,8 @@ export default tseslint.config(
       'node_modules/',
       'data/',
       'test/support/babel-import-meta-to-commonjs.js',
+      // Compiled by test/generated-client.e2e-spec.ts against types generated at test time.
+      'test/fixtures/generated-client/',
       'jest.config.js',
       'eslint.config.mjs',
     ],

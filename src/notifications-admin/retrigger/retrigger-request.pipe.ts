@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import type { Request } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
+import { isValidIdempotencyKey } from '../idempotency/idempotency-key';
 import { requirePathUuid } from '../validation/path-uuid';
 import { RetriggerRequestDto } from './dto/retrigger-request.dto';
 
@@ -19,8 +20,6 @@ export interface ValidRetriggerRequest {
   webhookNotificationIds: string[];
   idempotencyKey?: string;
 }
-
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 
 /**
  * Extracts path, body and `Idempotency-Key` together, so that one pipe can
@@ -76,7 +75,7 @@ function validateIdempotencyKey(value: string | string[] | undefined): string | 
   if (value === undefined) {
     return undefined;
   }
-  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+  if (typeof value !== 'string' || !isValidIdempotencyKey(value)) {
     throw new ApiException(ErrorName.ValidationFailed, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
   }
   return value;
