@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   try {
     const document = buildNotificationsAdminDocument(app) as unknown as Record<string, unknown>;
     const ordered = Object.fromEntries(
-      [...TOP_LEVEL_ORDER, ...Object.keys(document)].filter((key) => key in document).map((key) => [key, document[key]]),
+      [...TOP_LEVEL_ORDER, ...Object.keys(document)]
+        .filter((key) => key in document)
+        .map((key) => [key, document[key]]),
     );
     const text = HEADER + stringify(ordered, { aliasDuplicateObjects: false });
     const yaml = await format(text, { ...(await resolveConfig(OPENAPI_YAML_PATH)), parser: 'yaml' });

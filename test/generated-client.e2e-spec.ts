@@ -43,14 +43,14 @@ function typeCheckClient(generated: string): string[] {
     types: [],
     skipLibCheck: true,
   };
-  const host = ts.createCompilerHost(options);
-  const { fileExists, readFile, getSourceFile } = host;
-  host.fileExists = (file) => file === GENERATED || fileExists.call(host, file);
-  host.readFile = (file) => (file === GENERATED ? generated : readFile.call(host, file));
-  host.getSourceFile = (file, language, ...rest) =>
-    file === GENERATED
-      ? ts.createSourceFile(file, generated, language)
-      : getSourceFile.call(host, file, language, ...rest);
+  const disk = ts.createCompilerHost(options);
+  const host: ts.CompilerHost = {
+    ...disk,
+    fileExists: (file) => file === GENERATED || disk.fileExists(file),
+    readFile: (file) => (file === GENERATED ? generated : disk.readFile(file)),
+    getSourceFile: (file, language, ...rest) =>
+      file === GENERATED ? ts.createSourceFile(file, generated, language) : disk.getSourceFile(file, language, ...rest),
+  };
   const program = ts.createProgram([CLIENT], options, host);
   return ts
     .getPreEmitDiagnostics(program)
