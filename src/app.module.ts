@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { buildDataSourceOptions } from './config/data-source-options';
 import type { Environment } from './config/environment';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { NotificationsAdminModule } from './notifications-admin/notifications-admin.module';
 
 /** The standalone service: the module on its own database, migrated at start, with probes and JSON logs. */
@@ -28,7 +29,7 @@ export class AppModule {
           redisUrl: env.redisUrl,
         }),
       ],
-      controllers: [HealthController],
+      controllers: env.metrics ? [HealthController, MetricsController] : [HealthController],
     };
   }
 }

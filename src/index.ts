@@ -13,6 +13,8 @@ export {
 } from './notifications-admin/entities';
 export { NOTIFICATIONS_ADMIN_MIGRATIONS } from './notifications-admin/migrations';
 export { ErrorName, ERROR_STATUS } from './notifications-admin/errors/error-name.enum';
+export { ReasonCode, REASON_CODES } from './notifications-admin/outcomes/reason-code.enum';
+export type { SignatureMode } from './notifications-admin/retrigger/dto/retrigger-request.dto';
 export { ApiException } from './notifications-admin/errors/api.exception';
 export type { ErrorEnvelope } from './notifications-admin/errors/api.exception';
 export { EnvelopeExceptionFilter } from './notifications-admin/errors/envelope-exception.filter';

@@ -149,6 +149,10 @@ describe('Idempotency-Key', () => {
         webhookNotificationId: ids[0],
         retriggeredNotificationRequestId: null,
         error: 'notification not found for this webhook',
+        reason: 'NOT_FOUND',
+        responseStatus: null,
+        signatureAgeSeconds: null,
+        warning: null,
       },
     ]);
     expect(await keyRows(testApp, key)).toEqual([expect.objectContaining({ state: 'completed' })]);

@@ -70,6 +70,10 @@ describe('two instances on one database', () => {
             webhookNotificationId: id,
             retriggeredNotificationRequestId: null,
             error: 'a retrigger of this notification is already in progress',
+            reason: 'IN_FLIGHT',
+            responseStatus: null,
+            signatureAgeSeconds: null,
+            warning: null,
           },
         ]);
         const attempts = await attemptsOf(second.dataSource, id);

@@ -21,6 +21,11 @@ async function retrigger(testApp: TestApp, webhookId: string, ids: unknown, head
   return response;
 }
 
+/** What a successful item carries beside its ids (no signature age: seeded headers are checked elsewhere). */
+const SUCCESS_DETAILS = { reason: null, responseStatus: 200, signatureAgeSeconds: null, warning: null };
+/** What an item that was never sent carries beside its ids and reason. */
+const NOT_SENT_DETAILS = { responseStatus: null, signatureAgeSeconds: null, warning: null };
+
 function principalOf(apiKey: string): string {
   return `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 12)}`;
 }
@@ -66,7 +71,13 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
 
         expect(response.status).toBe(200);
         expect(response.body.successfulNotifications).toEqual([
-          { webhookNotificationId: stored.id, retriggeredNotificationRequestId: expect.any(String), error: null },
+          {
+            webhookNotificationId: stored.id,
+            retriggeredNotificationRequestId: expect.any(String),
+            error: null,
+            ...SUCCESS_DETAILS,
+            responseStatus: 204,
+          },
         ]);
         expect(verified).toEqual([stored.payload]);
         expect(server.requests[0].body.equals(Buffer.from(stored.payload, 'utf8'))).toBe(true);
@@ -96,6 +107,10 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
             webhookNotificationId: stored.id,
             retriggeredNotificationRequestId: expect.any(String),
             error: 'receiver answered 401',
+            reason: 'RECEIVER_REJECTED',
+            responseStatus: 401,
+            signatureAgeSeconds: null,
+            warning: null,
           },
         ]);
         expect(verified).toEqual([]);
@@ -120,18 +135,33 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
 
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
+        retriggerId: null,
+        signature: 'original',
+        dryRun: false,
         totalRequested: 3,
         totalSuccess: 2,
         totalFailed: 1,
         successfulNotifications: [
-          { webhookNotificationId: second.id, retriggeredNotificationRequestId: expect.any(String), error: null },
-          { webhookNotificationId: first.id, retriggeredNotificationRequestId: expect.any(String), error: null },
+          {
+            webhookNotificationId: second.id,
+            retriggeredNotificationRequestId: expect.any(String),
+            error: null,
+            ...SUCCESS_DETAILS,
+          },
+          {
+            webhookNotificationId: first.id,
+            retriggeredNotificationRequestId: expect.any(String),
+            error: null,
+            ...SUCCESS_DETAILS,
+          },
         ],
         failedNotifications: [
           {
             webhookNotificationId: unknown,
             retriggeredNotificationRequestId: null,
             error: 'notification not found for this webhook',
+            ...NOT_SENT_DETAILS,
+            reason: 'NOT_FOUND',
           },
         ],
       });
@@ -189,6 +219,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
           webhookNotificationId: stored.id.toUpperCase(),
           retriggeredNotificationRequestId: expect.any(String),
           error: null,
+          ...SUCCESS_DETAILS,
         },
       ]);
       expect(await attemptsOf(testApp.dataSource, stored.id)).toHaveLength(1);
@@ -243,38 +274,49 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
     });
     afterAll(() => timeoutApp.close());
 
-    const cases: Array<[string, () => Promise<{ url: string; close(): Promise<void> }>, RegExp, number | null]> = [
-      ['receiver 500', () => Receiver.start(answer(500, 'boom')), /^receiver answered 500$/, 500],
+    type Case = [string, () => Promise<{ url: string; close(): Promise<void> }>, RegExp, number | null, RegExp];
+    const cases: Case[] = [
+      [
+        'receiver 500',
+        () => Receiver.start(answer(500, 'boom')),
+        /^receiver answered 500$/,
+        500,
+        /^RECEIVER_REJECTED$/,
+      ],
       [
         'receiver 302',
         () => Receiver.start(answer(302, '', { location: 'http://127.0.0.1:1/' })),
         /^receiver answered 302; redirects are not followed$/,
         302,
+        /^REDIRECT_NOT_FOLLOWED$/,
       ],
-      ['receiver 404', () => Receiver.start(answer(404)), /^receiver answered 404$/, 404],
+      ['receiver 404', () => Receiver.start(answer(404)), /^receiver answered 404$/, 404, /^RECEIVER_REJECTED$/],
       [
         'refused connection',
         async () => ({ url: `http://127.0.0.1:${await closedPort()}/hooks`, close: () => Promise.resolve() }),
         /^connection refused by 127\.0\.0\.1:\d+$/,
         null,
+        /^CONNECTION_FAILED$/,
       ],
       [
         'connection reset',
         () => Receiver.start((_request, response) => void response.socket?.destroy()),
         /^connection reset by /,
         null,
+        /^CONNECTION_FAILED$/,
       ],
       [
         'malformed answer',
         () => Receiver.start((_request, response) => void response.socket?.end('NOT HTTP AT ALL\r\n\r\n')),
         /malformed HTTP response|connection reset/,
         null,
+        /^(MALFORMED_RESPONSE|CONNECTION_FAILED)$/,
       ],
     ];
 
     it.each(cases)(
-      '%s → failed item with the attempt id and an error in words',
-      async (_name, start, error, responseStatus) => {
+      '%s → failed item with the attempt id, a reason code and an error in words',
+      async (_name, start, error, responseStatus, reason) => {
         const target = await start();
         try {
           const webhook = await seedWebhook(testApp.dataSource, { url: target.url });
@@ -285,6 +327,8 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
           expect(response.body.totalFailed).toBe(1);
           const [item] = response.body.failedNotifications;
           expect(item.error).toMatch(error);
+          expect(item.reason).toMatch(reason);
+          expect(item.responseStatus).toBe(responseStatus);
           const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
           expect(item.retriggeredNotificationRequestId).toBe(attempt.id);
           expect(attempt).toMatchObject({ status: 'failed', responseStatus, error: item.error });
@@ -310,7 +354,11 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
 
           const response = await retrigger(timeoutApp, webhook.id, [stored.id]);
 
-          expect(response.body.failedNotifications[0].error).toBe('timed out after 300 ms');
+          expect(response.body.failedNotifications[0]).toMatchObject({
+            error: 'timed out after 300 ms',
+            reason: 'TIMEOUT',
+            responseStatus: null,
+          });
           const [attempt] = await attemptsOf(timeoutApp.dataSource, stored.id);
           expect(attempt).toMatchObject({ status: 'failed', error: 'timed out after 300 ms' });
           expect(await notificationStatus(timeoutApp.dataSource, stored.id)).toBe('pending');
@@ -334,6 +382,8 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
           webhookNotificationId: foreign.id,
           retriggeredNotificationRequestId: null,
           error: 'notification not found for this webhook',
+          ...NOT_SENT_DETAILS,
+          reason: 'NOT_FOUND',
         },
       ]);
       expect(receiver.requests.length).toBe(before);
@@ -432,6 +482,8 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
           webhookNotificationId: stored.id,
           retriggeredNotificationRequestId: null,
           error: 'a retrigger of this notification is already in progress',
+          ...NOT_SENT_DETAILS,
+          reason: 'IN_FLIGHT',
         },
       ]);
       expect(receiver.requests.length).toBe(before);

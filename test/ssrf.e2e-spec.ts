@@ -121,6 +121,7 @@ describe('private-network (SSRF) guard', () => {
       expect(item.error).toMatch(/^destination blocked: /);
       expect(item.error).toMatch(why);
       expect(item.error).toMatch(/private network destinations are not allowed$/);
+      expect(item.reason).toBe('BLOCKED_DESTINATION');
       const [attempt] = await attemptsOf(guarded.dataSource, stored.id);
       expect(item.retriggeredNotificationRequestId).toBe(attempt.id);
       expect(attempt).toMatchObject({
@@ -166,7 +167,15 @@ describe('private-network (SSRF) guard', () => {
 
       const [attempt] = await attemptsOf(testApp.dataSource, stored.id);
       expect(response.body.failedNotifications).toEqual([
-        { webhookNotificationId: stored.id, retriggeredNotificationRequestId: attempt.id, error },
+        {
+          webhookNotificationId: stored.id,
+          retriggeredNotificationRequestId: attempt.id,
+          error,
+          reason: 'BLOCKED_DESTINATION',
+          responseStatus: null,
+          signatureAgeSeconds: null,
+          warning: null,
+        },
       ]);
       expect(attempt).toMatchObject({ status: 'failed', error, durationMs: null });
       expect(await notificationStatus(testApp.dataSource, stored.id)).toBe('pending');

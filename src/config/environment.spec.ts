@@ -14,6 +14,7 @@ describe('loadEnvironment', () => {
       webhookTimeoutMs: 10_000,
       allowPrivateNetworks: false,
       apiDocs: true,
+      metrics: true,
       logLevel: 'info',
       logFormat: 'json',
     });
@@ -31,6 +32,7 @@ describe('loadEnvironment', () => {
         WEBHOOK_TIMEOUT_MS: '250',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         API_DOCS: 'false',
+        METRICS: 'false',
         LOG_LEVEL: 'DEBUG',
         LOG_FORMAT: 'Pretty',
       }),
@@ -44,6 +46,7 @@ describe('loadEnvironment', () => {
       webhookTimeoutMs: 250,
       allowPrivateNetworks: true,
       apiDocs: false,
+      metrics: false,
       logLevel: 'debug',
       logFormat: 'pretty',
     });
@@ -66,6 +69,7 @@ describe('loadEnvironment', () => {
     ['REDIS_URL', { REDIS_URL: '127.0.0.1:6379' }],
     ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes please' }],
     ['API_DOCS', { API_DOCS: 'off' }],
+    ['METRICS', { METRICS: 'no' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['LOG_FORMAT', { LOG_FORMAT: 'xml' }],
     ['ADMIN_API_KEYS', { ADMIN_API_KEYS: '' }],

@@ -12,6 +12,8 @@ export interface Environment {
   allowPrivateNetworks: boolean;
   /** Serve the OpenAPI document and Swagger UI at /api/docs(-json). */
   apiDocs: boolean;
+  /** Serve the Prometheus metrics at GET /metrics. */
+  metrics: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -43,6 +45,7 @@ export function loadEnvironment(env: Env): Environment {
     webhookTimeoutMs: positiveInteger(env, 'WEBHOOK_TIMEOUT_MS', DEFAULTS.webhookTimeoutMs),
     allowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
     apiDocs: flag(env, 'API_DOCS', true),
+    metrics: flag(env, 'METRICS', true),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
   };

@@ -29,8 +29,8 @@ const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-/** Probes every few seconds would drown the request log; a failing check is logged by Terminus. */
-const UNLOGGED_PATHS = /^\/health(\/|$)/;
+/** Probes and scrapes every few seconds would drown the request log; a failing check is logged by Terminus. */
+const UNLOGGED_PATHS = /^\/(health|metrics)([/?]|$)/;
 
 /**
  * The standalone service's one pino logger, as pino-http middleware: one

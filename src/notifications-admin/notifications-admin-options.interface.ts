@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { Registry } from 'prom-client';
 
 /**
  * Decides whether a request comes from an admin. Returns the admin principal
@@ -24,4 +25,10 @@ export interface NotificationsAdminModuleOptions {
   redisUrl?: string;
   /** How often interrupted attempts are looked for, in milliseconds. Default 60000. */
   recoveryIntervalMs?: number;
+  /**
+   * Where the module's Prometheus metrics are registered: prom-client's
+   * default registry unless the host passes its own. The module serves no
+   * route for them; the host's own `/metrics` exposes that registry.
+   */
+  metricsRegistry?: Registry;
 }

@@ -1,3 +1,4 @@
+import { register as defaultRegistry, Registry } from 'prom-client';
 import type { AdminCheck, NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
 
 export const NOTIFICATIONS_ADMIN_CONFIG = Symbol('NOTIFICATIONS_ADMIN_CONFIG');
@@ -12,6 +13,7 @@ export interface NotificationsAdminConfig {
   allowPrivateNetworks: boolean;
   redisUrl?: string;
   recoveryIntervalMs: number;
+  metricsRegistry: Registry;
 }
 
 export const DEFAULTS = {
@@ -31,6 +33,7 @@ export function resolveConfig(options: NotificationsAdminModuleOptions): Notific
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
     redisUrl: options.redisUrl || undefined,
     recoveryIntervalMs: positive('recoveryIntervalMs', options.recoveryIntervalMs ?? DEFAULTS.recoveryIntervalMs),
+    metricsRegistry: options.metricsRegistry ?? defaultRegistry,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DestinationPolicy } from './delivery/destination-policy';
@@ -9,6 +9,8 @@ import { AttemptHistoryController } from './history/attempt-history.controller';
 import { RateLimitStoreHealthIndicator } from './health/rate-limit-store.health';
 import { AttemptHistoryService } from './history/attempt-history.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { RetriggerMetrics } from './metrics/retrigger-metrics.service';
+import { RetriggerRequestsMetricMiddleware } from './metrics/retrigger-requests-metric.middleware';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig, resolveConfig } from './notifications-admin.config';
 import {
   NOTIFICATIONS_ADMIN_MODULE_OPTIONS,
@@ -53,7 +55,12 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,
     RateLimitStoreHealthIndicator,
+    RetriggerMetrics,
   ],
   exports: [RetriggerService, RateLimitStoreHealthIndicator],
 })
-export class NotificationsAdminModule extends NotificationsAdminConfigurableModule {}
+export class NotificationsAdminModule extends NotificationsAdminConfigurableModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RetriggerRequestsMetricMiddleware).forRoutes(RetriggerController);
+  }
+}

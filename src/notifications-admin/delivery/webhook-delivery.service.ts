@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { constants as zlibConstants, createBrotliDecompress, createUnzip } from 'node:zlib';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
+import { ReasonCode } from '../outcomes/reason-code.enum';
 import { BlockedDestinationError, DestinationPolicy } from './destination-policy';
 
 export interface Delivery {
@@ -20,6 +21,8 @@ export interface DeliveryResult {
   /** At most RESPONSE_BODY_LIMIT bytes of the receiver's answer. */
   responseBody: string | null;
   error: string | null;
+  /** Why it failed, decided here; null on success. */
+  reason: ReasonCode | null;
   /** Null when nothing was sent. */
   durationMs: number | null;
 }
@@ -106,30 +109,30 @@ export class WebhookDelivery implements OnModuleDestroy {
     try {
       const { status, body } = await this.post(url, delivery, timeoutMs);
       if (body.tooLarge) {
-        return sent(
-          false,
-          status,
-          body.text,
-          elapsed(),
-          `receiver answered ${status} with a body over ${RESPONSE_DRAIN_LIMIT} bytes`,
-        );
+        return sent(status, body.text, elapsed(), {
+          reason: ReasonCode.MalformedResponse,
+          error: `receiver answered ${status} with a body over ${RESPONSE_DRAIN_LIMIT} bytes`,
+        });
       }
       if (status >= 200 && status < 300) {
-        return sent(true, status, body.text, elapsed(), null);
+        return sent(status, body.text, elapsed(), null);
       }
-      const reason =
+      const failure =
         status >= 300 && status < 400
-          ? `receiver answered ${status}; redirects are not followed`
-          : `receiver answered ${status}`;
-      return sent(false, status, body.text, elapsed(), reason);
+          ? {
+              reason: ReasonCode.RedirectNotFollowed,
+              error: `receiver answered ${status}; redirects are not followed`,
+            }
+          : { reason: ReasonCode.ReceiverRejected, error: `receiver answered ${status}` };
+      return sent(status, body.text, elapsed(), failure);
     } catch (error) {
       if (error instanceof DeadlineExceededError) {
-        return sent(false, null, null, elapsed(), `timed out after ${timeoutMs} ms`);
+        return sent(null, null, elapsed(), { reason: ReasonCode.Timeout, error: `timed out after ${timeoutMs} ms` });
       }
       if (error instanceof BlockedDestinationError) {
         return notSent(error.message);
       }
-      return sent(false, null, null, elapsed(), describeTransportError(error, url.host));
+      return sent(null, null, elapsed(), describeTransportError(error, url.host));
     }
   }
 
@@ -273,44 +276,65 @@ function toStoredText(bytes: Buffer): string {
   return text;
 }
 
+/** A failure as decided where it happened: the stable code and the words. */
+interface Failure {
+  reason: ReasonCode;
+  error: string;
+}
+
 function sent(
-  succeeded: boolean,
   responseStatus: number | null,
   responseBody: string | null,
   durationMs: number,
-  error: string | null,
+  failure: Failure | null,
 ): DeliveryResult {
-  return { succeeded, responseStatus, responseBody, error, durationMs };
+  return {
+    succeeded: failure === null,
+    responseStatus,
+    responseBody,
+    error: failure?.error ?? null,
+    reason: failure?.reason ?? null,
+    durationMs,
+  };
 }
 
+/** The destination was refused before anything was sent. */
 function notSent(error: string): DeliveryResult {
-  return { succeeded: false, responseStatus: null, responseBody: null, error, durationMs: null };
+  return {
+    succeeded: false,
+    responseStatus: null,
+    responseBody: null,
+    error,
+    reason: ReasonCode.BlockedDestination,
+    durationMs: null,
+  };
 }
 
-function describeTransportError(error: unknown, host: string): string {
+function describeTransportError(error: unknown, host: string): Failure {
   const code = (error as NodeJS.ErrnoException).code ?? '';
+  const connection = (words: string): Failure => ({ reason: ReasonCode.ConnectionFailed, error: words });
   switch (code) {
     case 'ECONNREFUSED':
-      return `connection refused by ${host}`;
+      return connection(`connection refused by ${host}`);
     case 'ECONNRESET':
     case 'EPIPE':
-      return `connection reset by ${host}`;
+      return connection(`connection reset by ${host}`);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `could not resolve host ${host}`;
+      return connection(`could not resolve host ${host}`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return `${host} is unreachable`;
+      return connection(`${host} is unreachable`);
     case 'ERR_INVALID_CHAR':
     case 'ERR_INVALID_HTTP_TOKEN':
-      return 'the stored headers are not valid HTTP headers';
+      return { reason: ReasonCode.InvalidStoredHeaders, error: 'the stored headers are not valid HTTP headers' };
     default:
       if (code.startsWith('HPE_')) {
-        return `malformed HTTP response from ${host}`;
+        return { reason: ReasonCode.MalformedResponse, error: `malformed HTTP response from ${host}` };
       }
       if (code.startsWith('ERR_TLS') || code.includes('CERT')) {
-        return `TLS handshake with ${host} failed (${code})`;
+        return connection(`TLS handshake with ${host} failed (${code})`);
       }
-      return `delivery to ${host} failed${code ? ` (${code})` : ''}`;
+      return connection(`delivery to ${host} failed${code ? ` (${code})` : ''}`);
   }
 }

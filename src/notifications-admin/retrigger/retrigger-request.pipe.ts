@@ -6,7 +6,7 @@ import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { isValidIdempotencyKey } from '../idempotency/idempotency-key';
 import { requirePathUuid } from '../validation/path-uuid';
-import { RetriggerRequestDto } from './dto/retrigger-request.dto';
+import { RetriggerRequestDto, SignatureMode } from './dto/retrigger-request.dto';
 
 /** What a retrigger request carries, before validation. */
 export interface RawRetriggerRequest {
@@ -19,6 +19,9 @@ export interface ValidRetriggerRequest {
   webhookId: string;
   webhookNotificationIds: string[];
   idempotencyKey?: string;
+  signature: SignatureMode;
+  reason?: string;
+  dryRun: boolean;
 }
 
 /**
@@ -46,16 +49,27 @@ export const RetriggerRequest = createParamDecorator(
 export class RetriggerRequestPipe implements PipeTransform<RawRetriggerRequest, Promise<ValidRetriggerRequest>> {
   async transform(raw: RawRetriggerRequest): Promise<ValidRetriggerRequest> {
     const webhookId = requirePathUuid('webhookId', raw.webhookId);
-    const webhookNotificationIds = await validateBody(raw.body);
+    const body = await validateBody(raw.body);
+    const idempotencyKey = validateIdempotencyKey(raw.idempotencyKey);
+    const dryRun = body.dryRun ?? false;
+    if (dryRun && idempotencyKey !== undefined) {
+      throw new ApiException(
+        ErrorName.ValidationFailed,
+        'dryRun cannot be combined with an Idempotency-Key: a dry run stores nothing to replay',
+      );
+    }
     return {
       webhookId,
-      webhookNotificationIds,
-      idempotencyKey: validateIdempotencyKey(raw.idempotencyKey),
+      webhookNotificationIds: body.webhookNotificationIds,
+      idempotencyKey,
+      signature: body.signature ?? 'original',
+      reason: body.reason,
+      dryRun,
     };
   }
 }
 
-async function validateBody(body: unknown): Promise<string[]> {
+async function validateBody(body: unknown): Promise<RetriggerRequestDto> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ApiException(
       ErrorName.ValidationFailed,
@@ -68,7 +82,7 @@ async function validateBody(body: unknown): Promise<string[]> {
   if (firstBroken) {
     throw new ApiException(ErrorName.ValidationFailed, Object.values(firstBroken)[0]);
   }
-  return dto.webhookNotificationIds;
+  return dto;
 }
 
 function validateIdempotencyKey(value: string | string[] | undefined): string | undefined {

@@ -7,9 +7,12 @@ import { WebhookEntity } from '../entities/webhook.entity';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { RetriggerMetrics } from '../metrics/retrigger-metrics.service';
 import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
+import { ReasonCode } from '../outcomes/reason-code.enum';
+import { SignatureMode } from './dto/retrigger-request.dto';
 import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
 
 export interface RetriggerCommand {
@@ -17,6 +20,11 @@ export interface RetriggerCommand {
   webhookNotificationIds: readonly string[];
   principal: string;
   idempotencyKey?: string;
+  /** `original` (the stored headers as first sent) unless asked otherwise. */
+  signature: SignatureMode;
+  /** Why the operator retriggers, kept in the audit record. */
+  reason?: string;
+  dryRun: boolean;
 }
 
 interface StoredNotification {
@@ -57,6 +65,7 @@ export class RetriggerService {
     private readonly attempts: AttemptLog,
     private readonly delivery: WebhookDelivery,
     private readonly idempotency: IdempotencyService,
+    private readonly metrics: RetriggerMetrics,
   ) {
     this.dialect = new SqlDialect(webhooks.manager.connection);
   }
@@ -89,26 +98,39 @@ export class RetriggerService {
     const items = await Promise.all(
       requested.map(async ({ id, stored }): Promise<{ item: RetriggerItemDto; succeeded: boolean }> => {
         if (!stored) {
-          return failed(id, null, NOT_FOUND_FOR_WEBHOOK);
+          return failed(id, null, ReasonCode.NotFound, NOT_FOUND_FOR_WEBHOOK, null);
         }
         const attemptId = opened.get(stored.id);
         if (!attemptId) {
-          return failed(id, null, IN_FLIGHT);
+          return failed(id, null, ReasonCode.InFlight, IN_FLIGHT, null);
         }
         const result = await this.delivery.deliver({
           url: webhook.url,
           payload: stored.payload,
           headers: stored.headers,
         });
+        this.metrics.sendCompleted(result);
         outcomes.push({ attemptId, notificationId: stored.id, completedAt: new Date(), ...result });
-        return result.succeeded ? succeeded(id, attemptId) : failed(id, attemptId, result.error ?? 'delivery failed');
+        return result.succeeded
+          ? succeeded(id, attemptId, result.responseStatus)
+          : failed(
+              id,
+              attemptId,
+              result.reason ?? ReasonCode.ConnectionFailed,
+              result.error ?? 'delivery failed',
+              result.responseStatus,
+            );
       }),
     );
     await this.attempts.close(outcomes);
 
     const successfulNotifications = items.filter((entry) => entry.succeeded).map((entry) => entry.item);
     const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
+    this.metrics.itemsAnswered([...successfulNotifications, ...failedNotifications], command.dryRun);
     return {
+      retriggerId: null,
+      signature: command.signature,
+      dryRun: command.dryRun,
       totalRequested: command.webhookNotificationIds.length,
       totalSuccess: successfulNotifications.length,
       totalFailed: failedNotifications.length,
@@ -158,18 +180,41 @@ export class RetriggerService {
   }
 }
 
+/** What makes two requests under one Idempotency-Key the same request. */
 function fingerprint(command: RetriggerCommand): string {
-  const canonical = [command.webhookId, ...command.webhookNotificationIds].map((id) => id.toLowerCase()).join('\n');
+  const ids = [command.webhookId, ...command.webhookNotificationIds].map((id) => id.toLowerCase());
+  const canonical = JSON.stringify([ids, command.signature, command.reason ?? null]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-function succeeded(id: string, attemptId: string) {
-  return {
-    item: { webhookNotificationId: id, retriggeredNotificationRequestId: attemptId, error: null },
-    succeeded: true,
+function succeeded(id: string, attemptId: string, responseStatus: number | null) {
+  const item: RetriggerItemDto = {
+    webhookNotificationId: id,
+    retriggeredNotificationRequestId: attemptId,
+    error: null,
+    reason: null,
+    responseStatus,
+    signatureAgeSeconds: null,
+    warning: null,
   };
+  return { item, succeeded: true };
 }
 
-function failed(id: string, attemptId: string | null, error: string) {
-  return { item: { webhookNotificationId: id, retriggeredNotificationRequestId: attemptId, error }, succeeded: false };
+function failed(
+  id: string,
+  attemptId: string | null,
+  reason: ReasonCode,
+  error: string,
+  responseStatus: number | null,
+) {
+  const item: RetriggerItemDto = {
+    webhookNotificationId: id,
+    retriggeredNotificationRequestId: attemptId,
+    error,
+    reason,
+    responseStatus,
+    signatureAgeSeconds: null,
+    warning: null,
+  };
+  return { item, succeeded: false };
 }

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { getAdminPrincipal } from '../guards/admin-principal.decorator';
+import { RetriggerMetrics } from '../metrics/retrigger-metrics.service';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
 
 export const RETRIGGER_THROTTLER_STORAGE = Symbol('RETRIGGER_THROTTLER_STORAGE');
@@ -21,6 +22,7 @@ export class RetriggerThrottlerGuard extends ThrottlerGuard {
     @Inject(NOTIFICATIONS_ADMIN_CONFIG) config: NotificationsAdminConfig,
     @Inject(RETRIGGER_THROTTLER_STORAGE) storage: ThrottlerStorage,
     reflector: Reflector,
+    private readonly metrics: RetriggerMetrics,
   ) {
     super(
       { throttlers: [{ name: 'retrigger', limit: config.rateLimit, ttl: config.rateWindowMs }], setHeaders: false },
@@ -42,6 +44,7 @@ export class RetriggerThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    this.metrics.rateLimitExceeded();
     const seconds = detail.timeToBlockExpire;
     throw new ApiException(
       ErrorName.RetriggerRateLimited,

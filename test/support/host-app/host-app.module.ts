@@ -49,6 +49,7 @@ export class HostAppModule implements NestModule {
             rateLimit: host.retriggerRateLimit,
             redisUrl: host.redisUrl,
             allowPrivateNetworks: true,
+            metricsRegistry: host.metricsRegistry,
           }),
         }),
       ],

@@ -1,3 +1,5 @@
+import type { Registry } from 'prom-client';
+
 /** A user of the host platform, as its own auth knows them. */
 export interface HostUser {
   id: string;
@@ -12,5 +14,7 @@ export class HostConfig {
     readonly retriggerRateLimit: number,
     readonly hostThrottleLimit: number,
     readonly redisUrl: string | undefined,
+    /** The host's own Prometheus registry, when it keeps one. */
+    readonly metricsRegistry?: Registry,
   ) {}
 }

@@ -4,6 +4,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { setupNotificationsAdminDocs } from '../../../src';
 import { QueryCounter } from '../query-counter';
@@ -31,6 +32,7 @@ export interface HostApp {
 export async function startHostApp(limits: {
   retriggerRateLimit: number;
   hostThrottleLimit: number;
+  metricsRegistry?: Registry;
 }): Promise<HostApp> {
   const admin = { id: randomUUID(), roles: ['admin', 'support'], token: `host-token-${randomUUID()}` };
   const member = { id: randomUUID(), roles: ['support'], token: `host-token-${randomUUID()}` };
@@ -39,6 +41,7 @@ export async function startHostApp(limits: {
     limits.retriggerRateLimit,
     limits.hostThrottleLimit,
     process.env.REDIS_URL || undefined,
+    limits.metricsRegistry,
   );
   const database = process.env.TEST_DATABASE_URL || join(tmpdir(), `notifications-admin-host-${randomUUID()}.sqlite`);
   const queries = new QueryCounter();

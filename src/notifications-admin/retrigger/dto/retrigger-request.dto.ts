@@ -1,7 +1,24 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsDefined, IsUUID } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+} from 'class-validator';
 
 export const MAX_NOTIFICATIONS_PER_RETRIGGER = 25;
+export const MAX_REASON_LENGTH = 500;
+
+/** `original`: the stored headers as first sent (the seed's rule); `resign`: a fresh Standard Webhooks signature. */
+export const SIGNATURE_MODES = ['original', 'resign'] as const;
+export type SignatureMode = (typeof SIGNATURE_MODES)[number];
 
 /**
  * class-validator checks a property's rules bottom-up, and the request pipe
@@ -27,4 +44,36 @@ export class RetriggerRequestDto {
   @IsArray({ message: 'webhookNotificationIds must be an array' })
   @IsDefined({ message: 'webhookNotificationIds is required' })
   webhookNotificationIds!: string[];
+
+  @ApiProperty({
+    enum: SIGNATURE_MODES,
+    required: false,
+    default: 'original',
+    description: '`original` replays the stored signature headers; `resign` signs again with the current secret',
+  })
+  @IsIn(SIGNATURE_MODES, { message: 'signature must be one of: original, resign' })
+  @IsOptional()
+  signature?: SignatureMode;
+
+  @ApiProperty({
+    type: 'string',
+    required: false,
+    minLength: 1,
+    maxLength: MAX_REASON_LENGTH,
+    description: 'Why the operator retriggers, kept in the audit record',
+  })
+  @Length(1, MAX_REASON_LENGTH, { message: `reason must be 1 to ${MAX_REASON_LENGTH} characters` })
+  @IsString({ message: 'reason must be a string' })
+  @IsOptional()
+  reason?: string;
+
+  @ApiProperty({
+    type: 'boolean',
+    required: false,
+    default: false,
+    description: 'Run the checks a send would meet, send nothing and write nothing',
+  })
+  @IsBoolean({ message: 'dryRun must be a boolean' })
+  @IsOptional()
+  dryRun?: boolean;
 }
