@@ -113,6 +113,19 @@ describe('rules every route and schema of the document follows', () => {
     expect(optional).toEqual([]);
   });
 
+  it('request bodies declare no `default`: openapi-typescript would make such a field required of clients', () => {
+    const withDefault = operationsOf(served).flatMap(({ name, operation }) => {
+      const body = operation.requestBody && jsonSchemaOf(operation.requestBody as Schema);
+      return body
+        ? reachableSchemas(served, body, `${name} request body`)
+            .filter(([, schema]) => 'default' in schema)
+            .map(([where]) => where)
+        : [];
+    });
+
+    expect(withDefault).toEqual([]);
+  });
+
   it('error names are one named, typed schema: the ErrorName enum of the code', () => {
     const schemas = (served.components as { schemas: Record<string, Schema> }).schemas;
 
