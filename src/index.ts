@@ -7,6 +7,7 @@ export type {
 export {
   NOTIFICATIONS_ADMIN_ENTITIES,
   IdempotencyRecordEntity,
+  RetriggerAuditRecordEntity,
   WebhookEntity,
   WebhookNotificationEntity,
   WebhookNotificationRequestEntity,

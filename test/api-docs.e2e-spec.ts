@@ -76,7 +76,11 @@ describe('rules every route and schema of the document follows', () => {
 
     expect(pathParameters.length).toBeGreaterThan(0);
     for (const parameter of pathParameters) {
-      expect(parameter).toMatchObject({ required: true, schema: { type: 'string', format: 'uuid' } });
+      expect(parameter).toMatchObject({
+        where: parameter.where,
+        required: true,
+        schema: { type: 'string', format: 'uuid' },
+      });
     }
   });
 
@@ -115,7 +119,7 @@ describe('rules every route and schema of the document follows', () => {
 
   it('request bodies declare no `default`: openapi-typescript would make such a field required of clients', () => {
     const withDefault = operationsOf(served).flatMap(({ name, operation }) => {
-      const body = operation.requestBody && jsonSchemaOf(operation.requestBody as Schema);
+      const body = operation.requestBody ? jsonSchemaOf(operation.requestBody as Schema) : undefined;
       return body
         ? reachableSchemas(served, body, `${name} request body`)
             .filter(([, schema]) => 'default' in schema)

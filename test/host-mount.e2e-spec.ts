@@ -150,6 +150,8 @@ describe('NotificationsAdminModule mounted in a host app (forRootAsync, host aut
     expect(Object.keys(response.body.paths).sort()).toEqual([
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/retrigger',
       '/api/notifications/v1/admin/webhooks/{webhookId}/notifications/{notificationId}/requests',
+      '/api/notifications/v1/admin/webhooks/{webhookId}/retriggers',
+      '/api/notifications/v1/admin/webhooks/{webhookId}/retriggers/{retriggerId}',
     ]);
     expect(response.body.components.securitySchemes).toEqual({
       adminBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { assertMatchesSpec } from './support/openapi';
 import { closedPort, Receiver } from './support/receivers';
-import { attemptsOf, newSecret, seedNotification, seedWebhook } from './support/seed';
+import { attemptsOf, HOUR_OLD_SIGNATURE, newSecret, seedNotification, seedWebhook } from './support/seed';
 import { retriggerPath, startTestApp, TestApp, testDatabaseUrl } from './support/test-app';
 
 async function retrigger(testApp: TestApp, apiKey: string, webhookId: string, ids: string[]) {
@@ -72,8 +72,7 @@ describe('two instances on one database', () => {
             error: 'a retrigger of this notification is already in progress',
             reason: 'IN_FLIGHT',
             responseStatus: null,
-            signatureAgeSeconds: null,
-            warning: null,
+            ...HOUR_OLD_SIGNATURE,
           },
         ]);
         const attempts = await attemptsOf(second.dataSource, id);

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/config/data-source-options';
 
-const TABLES = ['retrigger_idempotency_keys', 'webhook_notification_requests', 'webhook_notifications', 'webhooks'];
+const TABLES = [
+  'retrigger_audit_records',
+  'retrigger_idempotency_keys',
+  'webhook_notification_requests',
+  'webhook_notifications',
+  'webhooks',
+];
 
 /**
  * A database of its own for this spec, since it drops the tables: a SQLite
@@ -52,10 +58,12 @@ describe('migrations', () => {
       expect(await tablesOf(dataSource)).toEqual([...TABLES].sort());
 
       await dataSource.undoLastMigration();
+      expect(await tablesOf(dataSource)).toEqual(TABLES.filter((name) => name !== 'retrigger_audit_records').sort());
+      await dataSource.undoLastMigration();
       await dataSource.undoLastMigration();
       expect(await tablesOf(dataSource)).toEqual([]);
 
-      expect(await dataSource.runMigrations()).toHaveLength(2);
+      expect(await dataSource.runMigrations()).toHaveLength(3);
       expect(await tablesOf(dataSource)).toEqual([...TABLES].sort());
     } finally {
       if (dataSource.isInitialized) {

@@ -3,11 +3,20 @@ import type { Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
+import { RetriggerAuditRecordEntity } from '../src/notifications-admin/entities/retrigger-audit-record.entity';
 import { WebhookEntity } from '../src/notifications-admin/entities/webhook.entity';
 import { WebhookNotificationRequestEntity } from '../src/notifications-admin/entities/webhook-notification-request.entity';
 import { assertMatchesSpec } from './support/openapi';
 import { answer, closedPort, Receiver } from './support/receivers';
-import { attemptsOf, newSecret, notificationStatus, seedNotification, seedWebhook } from './support/seed';
+import {
+  attemptsOf,
+  HOUR_OLD_SIGNATURE,
+  newSecret,
+  notificationStatus,
+  secondsAbout,
+  seedNotification,
+  seedWebhook,
+} from './support/seed';
 import { onPostgres, retriggerPath, startTestApp, TestApp } from './support/test-app';
 
 /** Sends a retrigger and checks the answer against the OpenAPI document. */
@@ -21,10 +30,12 @@ async function retrigger(testApp: TestApp, webhookId: string, ids: unknown, head
   return response;
 }
 
-/** What a successful item carries beside its ids (no signature age: seeded headers are checked elsewhere). */
-const SUCCESS_DETAILS = { reason: null, responseStatus: 200, signatureAgeSeconds: null, warning: null };
-/** What an item that was never sent carries beside its ids and reason. */
+/** What a successful item carries beside its ids: seeded notifications were signed an hour ago. */
+const SUCCESS_DETAILS = { reason: null, responseStatus: 200, ...HOUR_OLD_SIGNATURE };
+/** What an item whose notification was not found carries beside its ids and reason. */
 const NOT_SENT_DETAILS = { responseStatus: null, signatureAgeSeconds: null, warning: null };
+/** A signature made a second before the retrigger: no receiver tolerance is near. */
+const FRESH_SIGNATURE = { signatureAgeSeconds: secondsAbout(1), warning: null };
 
 function principalOf(apiKey: string): string {
   return `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 12)}`;
@@ -76,6 +87,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
             retriggeredNotificationRequestId: expect.any(String),
             error: null,
             ...SUCCESS_DETAILS,
+            ...FRESH_SIGNATURE,
             responseStatus: 204,
           },
         ]);
@@ -89,7 +101,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       }
     });
 
-    it('fails the item when the secret was rotated since the first send: nothing is re-signed', async () => {
+    it('fails the item in original mode when the secret was rotated since the first send', async () => {
       const original = newSecret();
       const rotated = newSecret();
       const { server, verified } = await verifyingReceiver(() => rotated);
@@ -109,8 +121,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
             error: 'receiver answered 401',
             reason: 'RECEIVER_REJECTED',
             responseStatus: 401,
-            signatureAgeSeconds: null,
-            warning: null,
+            ...FRESH_SIGNATURE,
           },
         ]);
         expect(verified).toEqual([]);
@@ -135,7 +146,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
 
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
-        retriggerId: null,
+        retriggerId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         signature: 'original',
         dryRun: false,
         totalRequested: 3,
@@ -483,6 +494,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
           retriggeredNotificationRequestId: null,
           error: 'a retrigger of this notification is already in progress',
           ...NOT_SENT_DETAILS,
+          ...HOUR_OLD_SIGNATURE,
           reason: 'IN_FLIGHT',
         },
       ]);
@@ -551,8 +563,14 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       const response = await retrigger(testApp, webhook.id, ids);
 
       expect(response.body.totalSuccess).toBe(count);
-      // PostgreSQL: read, insert, one completion statement. SQLite adds a local transaction around two updates.
-      expect(testApp.queries.count).toBe(onPostgres() ? 3 : 6);
+      // PostgreSQL: read; insert of the attempts, opening the audit record; one completion statement, completing
+      // it. SQLite has no data-modifying CTE: a local transaction around each of the two writes.
+      expect(testApp.queries.count).toBe(onPostgres() ? 3 : 10);
+      const record = await testApp.dataSource
+        .getRepository(RetriggerAuditRecordEntity)
+        .findOneByOrFail({ id: response.body.retriggerId });
+      expect(record).toMatchObject({ totalRequested: count, totalSuccess: count, totalFailed: 0 });
+      expect(record.completedAt).toBeInstanceOf(Date);
     });
   });
 });

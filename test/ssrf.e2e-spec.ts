@@ -3,7 +3,14 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { assertMatchesSpec } from './support/openapi';
 import { answer, Receiver } from './support/receivers';
-import { attemptsOf, newSecret, notificationStatus, seedNotification, seedWebhook } from './support/seed';
+import {
+  attemptsOf,
+  HOUR_OLD_SIGNATURE,
+  newSecret,
+  notificationStatus,
+  seedNotification,
+  seedWebhook,
+} from './support/seed';
 import { retriggerPath, startTestApp, TestApp } from './support/test-app';
 
 async function retrigger(testApp: TestApp, webhookId: string, ids: string[]) {
@@ -173,8 +180,7 @@ describe('private-network (SSRF) guard', () => {
           error,
           reason: 'BLOCKED_DESTINATION',
           responseStatus: null,
-          signatureAgeSeconds: null,
-          warning: null,
+          ...HOUR_OLD_SIGNATURE,
         },
       ]);
       expect(attempt).toMatchObject({ status: 'failed', error, durationMs: null });

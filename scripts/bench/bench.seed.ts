@@ -74,5 +74,8 @@ export async function seedGroups(
 
 /** Removes what the bench wrote; notifications and attempts go with their webhook (ON DELETE CASCADE). */
 export async function removeGroups(dataSource: DataSource, groups: readonly IdGroup[]): Promise<void> {
-  await dataSource.query('DELETE FROM webhooks WHERE id = ANY($1::uuid[])', [groups.map((group) => group.webhookId)]);
+  const webhookIds = groups.map((group) => group.webhookId);
+  // The audit trail has no foreign key to the host's webhooks: it outlives them unless removed.
+  await dataSource.query('DELETE FROM retrigger_audit_records WHERE webhook_id = ANY($1::uuid[])', [webhookIds]);
+  await dataSource.query('DELETE FROM webhooks WHERE id = ANY($1::uuid[])', [webhookIds]);
 }

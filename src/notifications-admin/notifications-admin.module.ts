@@ -1,6 +1,9 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditRecordWriter } from './audit/audit-record.writer';
+import { RetriggerAuditController } from './audit/retrigger-audit.controller';
+import { RetriggerAuditService } from './audit/retrigger-audit.service';
 import { DestinationPolicy } from './delivery/destination-policy';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
@@ -21,6 +24,7 @@ import { AttemptLog } from './persistence/attempt-log';
 import { InterruptedAttemptsSweeper } from './recovery/interrupted-attempts.sweeper';
 import { RetriggerController } from './retrigger/retrigger.controller';
 import { RetriggerService } from './retrigger/retrigger.service';
+import { SignatureService } from './signatures/signature.service';
 import { InMemoryFixedWindowStorage } from './throttling/fixed-window.storage';
 import { RedisFixedWindowStorage } from './throttling/redis-fixed-window.storage';
 import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttling/retrigger-throttler.guard';
@@ -32,7 +36,7 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
  */
 @Module({
   imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ADMIN_ENTITIES), TerminusModule],
-  controllers: [RetriggerController, AttemptHistoryController],
+  controllers: [RetriggerController, AttemptHistoryController, RetriggerAuditController],
   providers: [
     {
       provide: NOTIFICATIONS_ADMIN_CONFIG,
@@ -50,6 +54,9 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     AttemptLog,
     IdempotencyService,
     RetriggerService,
+    SignatureService,
+    AuditRecordWriter,
+    RetriggerAuditService,
     AttemptHistoryService,
     AdminGuard,
     RetriggerThrottlerGuard,

@@ -76,7 +76,7 @@ export function everySchema(document: Schema): [string, Schema][] {
     for (const parameter of (operation.parameters ?? []) as Schema[]) {
       roots.push([`${name} parameter ${String(parameter.name)}`, parameter.schema as Schema]);
     }
-    const body = operation.requestBody && jsonSchemaOf(operation.requestBody as Schema);
+    const body = operation.requestBody ? jsonSchemaOf(operation.requestBody as Schema) : undefined;
     if (body) {
       roots.push([`${name} request body`, body]);
     }

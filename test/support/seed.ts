@@ -44,6 +44,8 @@ export async function seedNotification(
     extraHeaders?: Record<string, string>;
     /** Signed just now, so a receiver's timestamp tolerance accepts it. */
     freshSignature?: boolean;
+    /** The signature header names: Standard Webhooks' (default), Svix's, or none at all. */
+    scheme?: 'webhook' | 'svix' | 'none';
   } = {},
 ): Promise<SeededNotification> {
   const id = randomUUID();
@@ -53,13 +55,16 @@ export async function seedNotification(
   const messageId = `msg_${id}`;
   const sentAt = new Date(Date.now() - (fields.freshSignature ? 1_000 : 3_600_000));
   const signature = new Webhook(secret).sign(messageId, sentAt, payload);
-  const headers = {
-    'content-type': 'application/json',
-    'webhook-id': messageId,
-    'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-    'webhook-signature': signature,
-    ...fields.extraHeaders,
-  };
+  const scheme = fields.scheme ?? 'webhook';
+  const signatureHeaders: Record<string, string> =
+    scheme === 'none'
+      ? {}
+      : {
+          [`${scheme}-id`]: messageId,
+          [`${scheme}-timestamp`]: String(Math.floor(sentAt.getTime() / 1000)),
+          [`${scheme}-signature`]: signature,
+        };
+  const headers = { 'content-type': 'application/json', ...signatureHeaders, ...fields.extraHeaders };
   await dataSource.getRepository(WebhookNotificationEntity).insert({
     id,
     webhookId: webhook.id,
@@ -110,3 +115,22 @@ export async function seedAttempt(
   await dataSource.getRepository(WebhookNotificationRequestEntity).insert(attempt);
   return attempt;
 }
+
+/** Matches a number of seconds within `slack` of `expected`: a test's own duration moves a clock-based age. */
+export function secondsAbout(expected: number, slack = 5) {
+  return {
+    asymmetricMatch: (actual: unknown) => typeof actual === 'number' && Math.abs(actual - expected) <= slack,
+    toAsymmetricMatcher: () => `about ${expected} s (±${slack})`,
+  };
+}
+
+/**
+ * What an item reports about a notification that seedNotification signed an
+ * hour ago, sent (or refused) with its original signature.
+ */
+export const HOUR_OLD_SIGNATURE = {
+  signatureAgeSeconds: secondsAbout(3600),
+  warning: expect.stringMatching(
+    /^the signature's webhook-timestamp is 36\d\d s old: receivers enforcing the Standard Webhooks 5-minute tolerance will reject it; "signature": "resign" sends a fresh one$/,
+  ) as unknown,
+};

@@ -1,9 +1,16 @@
 import { IdempotencyRecordEntity } from './idempotency-record.entity';
+import { RetriggerAuditRecordEntity } from './retrigger-audit-record.entity';
 import { WebhookNotificationRequestEntity } from './webhook-notification-request.entity';
 import { WebhookNotificationEntity } from './webhook-notification.entity';
 import { WebhookEntity } from './webhook.entity';
 
-export { IdempotencyRecordEntity, WebhookEntity, WebhookNotificationEntity, WebhookNotificationRequestEntity };
+export {
+  IdempotencyRecordEntity,
+  RetriggerAuditRecordEntity,
+  WebhookEntity,
+  WebhookNotificationEntity,
+  WebhookNotificationRequestEntity,
+};
 
 /** Every entity the module reads or writes, for the host's TypeORM configuration. */
 export const NOTIFICATIONS_ADMIN_ENTITIES = [
@@ -11,4 +18,5 @@ export const NOTIFICATIONS_ADMIN_ENTITIES = [
   WebhookNotificationEntity,
   WebhookNotificationRequestEntity,
   IdempotencyRecordEntity,
+  RetriggerAuditRecordEntity,
 ];

@@ -1,8 +1,7 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiException } from '../errors/api.exception';
-import { ErrorName } from '../errors/error-name.enum';
 import { requirePathUuid } from '../validation/path-uuid';
+import { queryInteger } from '../validation/query-integer';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -49,24 +48,8 @@ export class AttemptHistoryRequestPipe implements PipeTransform<RawAttemptHistor
     return {
       webhookId: requirePathUuid('webhookId', raw.webhookId),
       notificationId: requirePathUuid('notificationId', raw.notificationId),
-      limit: integerParameter('limit', raw.limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
-      offset: integerParameter('offset', raw.offset, 0, 0, Number.MAX_SAFE_INTEGER),
+      limit: queryInteger('limit', raw.limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+      offset: queryInteger('offset', raw.offset, 0, 0, Number.MAX_SAFE_INTEGER),
     };
   }
-}
-
-/**
- * Only plain decimal digits: `Number()` would also take "1e2", "0x10" or " 5",
- * and a repeated parameter arrives as an array.
- */
-function integerParameter(name: string, raw: unknown, fallback: number, min: number, max: number): number {
-  if (raw === undefined) {
-    return fallback;
-  }
-  const value = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`;
-    throw new ApiException(ErrorName.ValidationFailed, `${name} must be an integer ${range}`);
-  }
-  return value;
 }

@@ -22,6 +22,18 @@ export interface AttemptOutcome {
   completedAt: Date;
 }
 
+/**
+ * A write to another table that must land with the attempts: on PostgreSQL it
+ * rides in the attempts' own statement as a data-modifying CTE, on SQLite in
+ * their transaction, so it costs no statement of its own. The retrigger's
+ * audit record is one: opened with the attempts, completed with them.
+ */
+export interface CompanionWrite {
+  /** One INSERT or UPDATE without RETURNING, its placeholders numbered from `firstParam` (0-based). */
+  sql(dialect: SqlDialect, firstParam: number): string;
+  values: readonly unknown[];
+}
+
 const INTERRUPTED = 'interrupted';
 
 /** id, status, response_status, response_body, error, duration_ms, completed_at. */
@@ -63,10 +75,14 @@ export class AttemptLog implements OnModuleDestroy {
    * Opens a pending attempt per notification. A notification that already
    * has a pending attempt (on any instance) is refused by the partial unique
    * index and left out of the returned map: notification id → attempt id.
+   * `companion` is written with them, even when there is no attempt to open.
    */
-  async open(attempts: readonly AttemptToOpen[], now: Date): Promise<Map<string, string>> {
+  async open(attempts: readonly AttemptToOpen[], now: Date, companion?: CompanionWrite): Promise<Map<string, string>> {
     const opened = new Map<string, string>();
     if (attempts.length === 0) {
+      if (companion) {
+        await databaseCall(() => this.dataSource.query(companion.sql(this.dialect, 0), [...companion.values]));
+      }
       return opened;
     }
     const createdAt = this.dialect.timestamp(now);
@@ -80,15 +96,25 @@ export class AttemptLog implements OnModuleDestroy {
         createdAt,
       ]),
     );
-    const inserted: Array<{ id: string; webhook_notification_id: string }> = await databaseCall(() =>
-      this.dataSource.query(
-        `INSERT INTO webhook_notification_requests (id, webhook_notification_id, url, status, retriggered_by, created_at)
+    const insert = `INSERT INTO webhook_notification_requests (id, webhook_notification_id, url, status, retriggered_by, created_at)
          VALUES ${tuples}
          ON CONFLICT DO NOTHING
-         RETURNING id, webhook_notification_id`,
-        values,
-      ),
-    );
+         RETURNING id, webhook_notification_id`;
+    const inserted: Array<{ id: string; webhook_notification_id: string }> = await databaseCall(() => {
+      if (!companion) {
+        return this.dataSource.query(insert, values);
+      }
+      if (this.dialect.postgres) {
+        return this.dataSource.query(`WITH companion AS (${companion.sql(this.dialect, values.length)}) ${insert}`, [
+          ...values,
+          ...companion.values,
+        ]);
+      }
+      return this.dataSource.transaction(async (manager) => {
+        await manager.query(companion.sql(this.dialect, 0), [...companion.values]);
+        return manager.query(insert, values);
+      });
+    });
     for (const row of inserted) {
       opened.set(row.webhook_notification_id, row.id);
     }
@@ -100,15 +126,17 @@ export class AttemptLog implements OnModuleDestroy {
    * delivered. When the database fails here the sends have already happened:
    * the caller gets the DatabaseError, and the outcomes are retried in the
    * background until they land or CLOSE_RETRY_WINDOW_MS has passed.
+   * `companion` is written with them (and retried with them), even when
+   * there is no outcome to record.
    */
-  async close(outcomes: readonly AttemptOutcome[]): Promise<void> {
-    if (outcomes.length === 0) {
+  async close(outcomes: readonly AttemptOutcome[], companion?: CompanionWrite): Promise<void> {
+    if (outcomes.length === 0 && !companion) {
       return;
     }
     try {
-      await databaseCall(() => this.write(outcomes));
+      await databaseCall(() => this.write(outcomes, companion));
     } catch (error) {
-      this.retryLater(outcomes, Date.now() + CLOSE_RETRY_WINDOW_MS, CLOSE_RETRY_FIRST_DELAY_MS);
+      this.retryLater(outcomes, companion, Date.now() + CLOSE_RETRY_WINDOW_MS, CLOSE_RETRY_FIRST_DELAY_MS);
       throw error;
     }
   }
@@ -132,11 +160,22 @@ export class AttemptLog implements OnModuleDestroy {
     return rows.length;
   }
 
-  private write(outcomes: readonly AttemptOutcome[]): Promise<void> {
-    return this.dialect.postgres ? this.closeOnPostgres(outcomes) : this.closeOnSqlite(outcomes);
+  private async write(outcomes: readonly AttemptOutcome[], companion: CompanionWrite | undefined): Promise<void> {
+    if (outcomes.length === 0) {
+      if (companion) {
+        await this.dataSource.query(companion.sql(this.dialect, 0), [...companion.values]);
+      }
+      return;
+    }
+    return this.dialect.postgres ? this.closeOnPostgres(outcomes, companion) : this.closeOnSqlite(outcomes, companion);
   }
 
-  private retryLater(outcomes: readonly AttemptOutcome[], giveUpAt: number, delayMs: number): void {
+  private retryLater(
+    outcomes: readonly AttemptOutcome[],
+    companion: CompanionWrite | undefined,
+    giveUpAt: number,
+    delayMs: number,
+  ): void {
     if (Date.now() + delayMs > giveUpAt) {
       this.logger.error(
         `gave up recording the outcome of ${outcomes.length} delivery attempt(s); they stay pending until marked interrupted`,
@@ -145,10 +184,10 @@ export class AttemptLog implements OnModuleDestroy {
     }
     const timer = setTimeout(() => {
       this.retries.delete(timer);
-      this.write(outcomes).then(
+      this.write(outcomes, companion).then(
         () =>
           this.logger.warn(`recorded the outcome of ${outcomes.length} delivery attempt(s) after a database failure`),
-        () => this.retryLater(outcomes, giveUpAt, Math.min(delayMs * 2, CLOSE_RETRY_MAX_DELAY_MS)),
+        () => this.retryLater(outcomes, companion, giveUpAt, Math.min(delayMs * 2, CLOSE_RETRY_MAX_DELAY_MS)),
       );
     }, delayMs);
     timer.unref();
@@ -160,8 +199,9 @@ export class AttemptLog implements OnModuleDestroy {
    * pending attempts are completed, so a retry after an ambiguous failure (the
    * first try may have landed) or after the sweeper changes nothing.
    */
-  private async closeOnPostgres(outcomes: readonly AttemptOutcome[]): Promise<void> {
+  private async closeOnPostgres(outcomes: readonly AttemptOutcome[], companion?: CompanionWrite): Promise<void> {
     const { values, tuples } = this.dialect.valueRows(outcomes.map(this.outcomeValues), OUTCOME_CASTS);
+    const companionCte = companion ? `, companion AS (${companion.sql(this.dialect, values.length)})` : '';
     await this.dataSource.query(
       `WITH outcome (id, status, response_status, response_body, error, duration_ms, completed_at) AS (
          VALUES ${tuples}
@@ -173,12 +213,12 @@ export class AttemptLog implements OnModuleDestroy {
            FROM outcome
           WHERE attempt.id = outcome.id AND attempt.status = 'pending'
          RETURNING attempt.webhook_notification_id, outcome.status, outcome.completed_at
-       )
+       )${companionCte}
        UPDATE webhook_notifications AS notification
           SET status = 'delivered', updated_at = completed.completed_at
          FROM completed
         WHERE notification.id = completed.webhook_notification_id AND completed.status = 'succeeded'`,
-      values,
+      companion ? [...values, ...companion.values] : values,
     );
   }
 
@@ -187,7 +227,7 @@ export class AttemptLog implements OnModuleDestroy {
    * transaction, the second fed by what the first completed (only pending
    * attempts, as on PostgreSQL).
    */
-  private async closeOnSqlite(outcomes: readonly AttemptOutcome[]): Promise<void> {
+  private async closeOnSqlite(outcomes: readonly AttemptOutcome[], companion?: CompanionWrite): Promise<void> {
     const { values, tuples } = this.dialect.valueRows(outcomes.map(this.outcomeValues));
     await this.dataSource.transaction(async (manager) => {
       const completed: Array<{ webhook_notification_id: string; status: string; completed_at: string }> =
@@ -208,6 +248,9 @@ export class AttemptLog implements OnModuleDestroy {
             WHERE id IN (${this.dialect.params(1, delivered.length)})`,
           [delivered[0].completed_at, ...delivered.map((attempt) => attempt.webhook_notification_id)],
         );
+      }
+      if (companion) {
+        await manager.query(companion.sql(this.dialect, 0), [...companion.values]);
       }
     });
   }

@@ -29,6 +29,8 @@ export class RetriggerLogInterceptor implements NestInterceptor {
           this.logger.log({
             msg: 'retrigger completed',
             ...line(),
+            retriggerId: answer.retriggerId,
+            signature: answer.signature,
             totalRequested: answer.totalRequested,
             totalSuccess: answer.totalSuccess,
             totalFailed: answer.totalFailed,

@@ -27,8 +27,11 @@ export class RetriggerController {
     operationId: 'retriggerWebhookNotifications',
     summary: 'Admin retrigger webhook notifications',
     description:
-      'Retrigger a list of webhook notifications by their IDs. Max 25 notifications per request. Retriggered webhooks use ' +
-      'the original signature: if the webhook secret was rotated since the original send, the signature will be incorrect.',
+      'Retrigger a list of webhook notifications by their IDs. Max 25 notifications per request. By default retriggered ' +
+      'webhooks use the original signature: if the webhook secret was rotated since the original send, or the ' +
+      "notification is older than the receiver's timestamp tolerance (5 minutes for Standard Webhooks), the receiver " +
+      'rejects it; `"signature": "resign"` signs again with the current secret and a fresh timestamp. Every retrigger ' +
+      'that is not a dry run is recorded in the audit trail (`retriggerId`).',
   })
   @ApiUuidParam('webhookId', 'The webhook ID')
   @ApiHeader({

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { AuditRecordWriter } from '../audit/audit-record.writer';
 import { WebhookDelivery } from '../delivery/webhook-delivery.service';
 import { WebhookEntity } from '../entities/webhook.entity';
 import { ApiException } from '../errors/api.exception';
@@ -12,6 +13,12 @@ import { AttemptLog, AttemptOutcome } from '../persistence/attempt-log';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
 import { ReasonCode } from '../outcomes/reason-code.enum';
+import {
+  isUnsupported,
+  PreparedSignature,
+  SignatureService,
+  UnsupportedSignature,
+} from '../signatures/signature.service';
 import { SignatureMode } from './dto/retrigger-request.dto';
 import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
 
@@ -35,13 +42,19 @@ interface StoredNotification {
 }
 
 interface LoadedWebhook {
+  /** As the database holds it. */
+  id: string;
   url: string;
+  /** The current signing secret: only ever an HMAC key, never logged or answered. */
+  secret: string;
   /** Keyed by lower-case notification id. */
   notifications: Map<string, StoredNotification>;
 }
 
 interface LoadedRow {
+  webhook_id: string;
   webhook_url: string;
+  webhook_secret: string;
   webhook_enabled: unknown;
   notification_id: string | null;
   payload: string | null;
@@ -51,10 +64,16 @@ interface LoadedRow {
 const NOT_FOUND_FOR_WEBHOOK = 'notification not found for this webhook';
 const IN_FLIGHT = 'a retrigger of this notification is already in progress';
 
+/** What an item says about the signature its notification is (or would be) sent with. */
+type SignatureReport = Pick<PreparedSignature, 'signatureAgeSeconds' | 'warning'>;
+const NO_SIGNATURE: SignatureReport = { signatureAgeSeconds: null, warning: null };
+
 /**
- * Re-sends stored notifications to their webhook with their original body and
- * signature headers. SQL per request is constant: one read, one insert of
- * pending attempts, one completion (PostgreSQL), whatever the number of ids.
+ * Re-sends stored notifications to their webhook with their original body,
+ * and their original signature headers or a fresh signature. SQL per request
+ * is constant: one read, one insert of pending attempts (opening the audit
+ * record), one completion (completing it) on PostgreSQL, whatever the number
+ * of ids.
  */
 @Injectable()
 export class RetriggerService {
@@ -66,6 +85,8 @@ export class RetriggerService {
     private readonly delivery: WebhookDelivery,
     private readonly idempotency: IdempotencyService,
     private readonly metrics: RetriggerMetrics,
+    private readonly signatures: SignatureService,
+    private readonly auditRecords: AuditRecordWriter,
   ) {
     this.dialect = new SqlDialect(webhooks.manager.connection);
   }
@@ -85,13 +106,28 @@ export class RetriggerService {
       id,
       stored: webhook.notifications.get(id.toLowerCase()),
     }));
+    const startedAt = new Date();
+    const signed = this.prepareSignatures(webhook, command.signature, startedAt);
+    const audit = command.dryRun
+      ? undefined
+      : this.auditRecords.start({
+          webhookId: webhook.id,
+          principal: command.principal,
+          reason: command.reason ?? null,
+          signature: command.signature,
+          totalRequested: command.webhookNotificationIds.length,
+          createdAt: startedAt,
+        });
     const opened = await this.attempts.open(
-      [...webhook.notifications.values()].map((stored) => ({
-        notificationId: stored.id,
-        url: webhook.url,
-        retriggeredBy: command.principal,
-      })),
-      new Date(),
+      [...webhook.notifications.values()]
+        .filter((stored) => !isUnsupported(signed.get(stored.id)!))
+        .map((stored) => ({
+          notificationId: stored.id,
+          url: webhook.url,
+          retriggeredBy: command.principal,
+        })),
+      startedAt,
+      audit?.opening,
     );
 
     const outcomes: AttemptOutcome[] = [];
@@ -100,35 +136,47 @@ export class RetriggerService {
         if (!stored) {
           return failed(id, null, ReasonCode.NotFound, NOT_FOUND_FOR_WEBHOOK, null);
         }
+        const signature = signed.get(stored.id)!;
+        if (isUnsupported(signature)) {
+          return failed(id, null, signature.reason, signature.error, null);
+        }
+        const report = { signatureAgeSeconds: signature.signatureAgeSeconds, warning: signature.warning };
         const attemptId = opened.get(stored.id);
         if (!attemptId) {
-          return failed(id, null, ReasonCode.InFlight, IN_FLIGHT, null);
+          return failed(id, null, ReasonCode.InFlight, IN_FLIGHT, null, report);
         }
         const result = await this.delivery.deliver({
           url: webhook.url,
           payload: stored.payload,
-          headers: stored.headers,
+          headers: signature.headers,
         });
         this.metrics.sendCompleted(result);
         outcomes.push({ attemptId, notificationId: stored.id, completedAt: new Date(), ...result });
         return result.succeeded
-          ? succeeded(id, attemptId, result.responseStatus)
+          ? succeeded(id, attemptId, result.responseStatus, report)
           : failed(
               id,
               attemptId,
               result.reason ?? ReasonCode.ConnectionFailed,
               result.error ?? 'delivery failed',
               result.responseStatus,
+              report,
             );
       }),
     );
-    await this.attempts.close(outcomes);
 
     const successfulNotifications = items.filter((entry) => entry.succeeded).map((entry) => entry.item);
     const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
+    await this.attempts.close(
+      outcomes,
+      audit?.completion(
+        items.map((entry) => entry.item),
+        new Date(),
+      ),
+    );
     this.metrics.itemsAnswered([...successfulNotifications, ...failedNotifications], command.dryRun);
     return {
-      retriggerId: null,
+      retriggerId: audit?.id ?? null,
       signature: command.signature,
       dryRun: command.dryRun,
       totalRequested: command.webhookNotificationIds.length,
@@ -137,6 +185,23 @@ export class RetriggerService {
       successfulNotifications,
       failedNotifications,
     };
+  }
+
+  /**
+   * Per stored notification, the headers it is sent with in this mode and
+   * what its signature will meet; or why `resign` cannot sign it. Decided
+   * before the attempts are opened: an unsupported notification gets no row.
+   */
+  private prepareSignatures(
+    webhook: LoadedWebhook,
+    mode: SignatureMode,
+    now: Date,
+  ): Map<string, PreparedSignature | UnsupportedSignature> {
+    const signed = new Map<string, PreparedSignature | UnsupportedSignature>();
+    for (const stored of webhook.notifications.values()) {
+      signed.set(stored.id, this.signatures.prepare(mode, stored.headers, stored.payload, webhook.secret, now));
+    }
+    return signed;
   }
 
   /**
@@ -151,7 +216,7 @@ export class RetriggerService {
     // Placeholders are numbered in the order they appear: SQLite's `?` are positional.
     const rows = await databaseCall(() =>
       this.webhooks.manager.query<LoadedRow[]>(
-        `SELECT w.url AS webhook_url, w.enabled AS webhook_enabled,
+        `SELECT w.id AS webhook_id, w.url AS webhook_url, w.secret AS webhook_secret, w.enabled AS webhook_enabled,
                 n.id AS notification_id, n.payload AS payload, ${d.jsonColumn('n.headers')} AS headers
            FROM webhooks w
            LEFT JOIN webhook_notifications n
@@ -176,7 +241,7 @@ export class RetriggerService {
         });
       }
     }
-    return { url: rows[0].webhook_url, notifications };
+    return { id: rows[0].webhook_id, url: rows[0].webhook_url, secret: rows[0].webhook_secret, notifications };
   }
 }
 
@@ -187,15 +252,14 @@ function fingerprint(command: RetriggerCommand): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-function succeeded(id: string, attemptId: string, responseStatus: number | null) {
+function succeeded(id: string, attemptId: string, responseStatus: number | null, signature: SignatureReport) {
   const item: RetriggerItemDto = {
     webhookNotificationId: id,
     retriggeredNotificationRequestId: attemptId,
     error: null,
     reason: null,
     responseStatus,
-    signatureAgeSeconds: null,
-    warning: null,
+    ...signature,
   };
   return { item, succeeded: true };
 }
@@ -206,6 +270,7 @@ function failed(
   reason: ReasonCode,
   error: string,
   responseStatus: number | null,
+  signature: SignatureReport = NO_SIGNATURE,
 ) {
   const item: RetriggerItemDto = {
     webhookNotificationId: id,
@@ -213,8 +278,7 @@ function failed(
     error,
     reason,
     responseStatus,
-    signatureAgeSeconds: null,
-    warning: null,
+    ...signature,
   };
   return { item, succeeded: false };
 }
