@@ -13,6 +13,8 @@ export default tseslint.config(
       // Host fixtures: packages of their own, built and type-checked against their own node_modules.
       'test/hosts/',
       'test/support/babel-import-meta-to-commonjs.js',
+      // Compiled by test/generated-client.e2e-spec.ts against types generated at test time.
+      'test/fixtures/generated-client/',
       'jest.config.js',
       'jest.browser.config.js',
       'eslint.config.mjs',

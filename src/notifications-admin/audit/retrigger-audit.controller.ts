@@ -1,6 +1,7 @@
 import { Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
+import { ApiUuidParam } from '../docs/api-uuid-param.decorator';
 import { ErrorName } from '../errors/error-name.enum';
 import { AdminController } from '../guards/admin-controller.decorator';
 import { RetriggerAuditPageDto } from './dto/retrigger-audit-page.dto';
@@ -35,7 +36,7 @@ export class RetriggerAuditController {
     description:
       'The audit trail of the webhook: one record per retrigger that was not a dry run, newest first, paged by cursor.',
   })
-  @ApiParam({ name: 'webhookId', description: 'The webhook ID', schema: { type: 'string' } })
+  @ApiUuidParam('webhookId', 'The webhook ID')
   @ApiQuery({
     name: 'limit',
     required: false,
@@ -70,12 +71,8 @@ export class RetriggerAuditController {
     summary: 'Admin get one retrigger of a webhook',
     description: 'The audit record of one retrigger, with its items exactly as answered, in request order.',
   })
-  @ApiParam({ name: 'webhookId', description: 'The webhook ID', schema: { type: 'string' } })
-  @ApiParam({
-    name: 'retriggerId',
-    description: 'The retriggerId a retrigger answered',
-    schema: { type: 'string' },
-  })
+  @ApiUuidParam('webhookId', 'The webhook ID')
+  @ApiUuidParam('retriggerId', 'The retriggerId a retrigger answered')
   @ApiOkResponse({ type: RetriggerAuditRecordDto, description: 'The retrigger and its items' })
   @ApiErrorResponses({
     400: {

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { HeadersObject, SchemaObject } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorName } from '../errors/error-name.enum';
 import { ErrorEnvelopeDto } from './error-envelope.dto';
 
@@ -11,10 +12,21 @@ export interface ErrorResponseDoc {
   names?: readonly ErrorName[];
 }
 
+/** The only machine-readable retry signal, so clients must find it in the document. */
+const RATE_LIMIT_HEADERS: HeadersObject = {
+  'Retry-After': {
+    description: 'On RETRIGGER_RATE_LIMITED only: whole seconds until the rate-limit window ends, at least 1',
+    required: false,
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
 /**
  * Documents a route's error answers as the envelope narrowed to the allowed
- * names and status, the way the spec writes them. The names come from
- * ERROR_STATUS, so the enum and the documentation cannot drift apart.
+ * names and status, typed so that generated clients can switch on `name`.
+ * The names come from ERROR_STATUS, so the enum and the documentation cannot
+ * drift apart; an answer that may be RETRIGGER_RATE_LIMITED declares
+ * `Retry-After`.
  */
 export function ApiErrorResponses(
   responses: Partial<Record<ErrorStatus, ErrorResponseDoc>>,
@@ -27,16 +39,21 @@ export function ApiErrorResponses(
       return ApiResponse({
         status,
         description: doc.description,
-        schema: {
-          allOf: [
-            { $ref: getSchemaPath(ErrorEnvelopeDto) },
-            // OpenAPI 3.0, which @nestjs/swagger writes, has no `const`: a one-value enum says the same.
-            { properties: { name: { enum: [...names] }, status: { enum: [status] } } },
-          ],
-        },
+        ...(names.includes(ErrorName.RetriggerRateLimited) ? { headers: RATE_LIMIT_HEADERS } : {}),
+        schema: { allOf: [{ $ref: getSchemaPath(ErrorEnvelopeDto) }, narrowed(names, status)] },
       });
     }),
   );
+}
+
+/** OpenAPI 3.1's `const`, which @nestjs/swagger's 3.0-era typings lack. */
+type SchemaWithConst = SchemaObject & { const?: string | number };
+
+function narrowed(names: readonly ErrorName[], status: number): SchemaObject {
+  const name: SchemaWithConst =
+    names.length === 1 ? { type: 'string', const: names[0] } : { type: 'string', enum: [...names] };
+  const statusSchema: SchemaWithConst = { type: 'integer', const: status };
+  return { type: 'object', required: ['name', 'status'], properties: { name, status: statusSchema } };
 }
 
 function namesOfStatus(status: number): ErrorName[] {

@@ -1,6 +1,7 @@
 import { Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
+import { ApiUuidParam } from '../docs/api-uuid-param.decorator';
 import { ErrorName } from '../errors/error-name.enum';
 import { AdminController } from '../guards/admin-controller.decorator';
 import {
@@ -28,8 +29,8 @@ export class AttemptHistoryController {
     description:
       "Every delivery attempt of the notification (the platform's first sends and retriggers), newest first.",
   })
-  @ApiParam({ name: 'webhookId', description: 'The webhook ID', schema: { type: 'string' } })
-  @ApiParam({ name: 'notificationId', description: 'The webhook notification ID', schema: { type: 'string' } })
+  @ApiUuidParam('webhookId', 'The webhook ID')
+  @ApiUuidParam('notificationId', 'The webhook notification ID')
   @ApiQuery({
     name: 'limit',
     required: false,

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { requireShallowJson } from '../validation/json-depth';
+import { isValidIdempotencyKey } from '../idempotency/idempotency-key';
 import { requirePathUuid } from '../validation/path-uuid';
 import { RetriggerRequestDto, SignatureMode } from './dto/retrigger-request.dto';
 
@@ -23,8 +24,6 @@ export interface ValidRetriggerRequest {
   reason?: string;
   dryRun: boolean;
 }
-
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 
 /**
  * Extracts path, body and `Idempotency-Key` together, so that one pipe can
@@ -92,7 +91,7 @@ function validateIdempotencyKey(value: string | string[] | undefined): string | 
   if (value === undefined) {
     return undefined;
   }
-  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+  if (typeof value !== 'string' || !isValidIdempotencyKey(value)) {
     throw new ApiException(ErrorName.ValidationFailed, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
   }
   return value;

@@ -1,8 +1,10 @@
 import { HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
+import { ApiUuidParam } from '../docs/api-uuid-param.decorator';
 import { AdminPrincipal } from '../guards/admin-principal.decorator';
 import { AdminController } from '../guards/admin-controller.decorator';
+import { IDEMPOTENCY_KEY_SCHEMA } from '../idempotency/idempotency-key';
 import { RetriggerThrottlerGuard } from '../throttling/retrigger-throttler.guard';
 import { RetriggerRequestDto } from './dto/retrigger-request.dto';
 import { RetriggerResponseDto } from './dto/retrigger-response.dto';
@@ -31,12 +33,13 @@ export class RetriggerController {
       'rejects it; `"signature": "resign"` signs again with the current secret and a fresh timestamp. Every retrigger ' +
       'that is not a dry run is recorded in the audit trail (`retriggerId`).',
   })
-  @ApiParam({ name: 'webhookId', description: 'The webhook ID', schema: { type: 'string' } })
+  @ApiUuidParam('webhookId', 'The webhook ID')
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
     description:
       'Replays the stored 200 answer of the same request by the same admin within 24 h (1 to 255 printable ASCII characters)',
+    schema: { ...IDEMPOTENCY_KEY_SCHEMA },
   })
   @ApiBody({
     type: RetriggerRequestDto,

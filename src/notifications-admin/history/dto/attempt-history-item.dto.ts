@@ -1,10 +1,11 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiClosedSchema } from '../../docs/api-closed-schema.decorator';
 import type { AttemptStatus } from '../../entities/webhook-notification-request.entity';
 
 const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['pending', 'succeeded', 'failed'];
 
 /** One row of `webhook_notification_requests`: a first send or a retrigger. */
-@ApiSchema({ name: 'NotificationAttempt' })
+@ApiClosedSchema({ name: 'NotificationAttempt' })
 export class AttemptHistoryItemDto {
   @ApiProperty({
     format: 'uuid',

@@ -1,8 +1,9 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiClosedSchema } from '../../docs/api-closed-schema.decorator';
 import { AttemptHistoryItemDto } from './attempt-history-item.dto';
 
 /** A page of attempts, newest first. There is no total: a short page is the last one. */
-@ApiSchema({ name: 'NotificationAttemptPage' })
+@ApiClosedSchema({ name: 'NotificationAttemptPage' })
 export class AttemptHistoryPageDto {
   @ApiProperty({ type: [AttemptHistoryItemDto] })
   items!: AttemptHistoryItemDto[];

@@ -48,8 +48,9 @@ export class RetriggerRequestDto {
   @ApiProperty({
     enum: SIGNATURE_MODES,
     required: false,
-    default: 'original',
-    description: '`original` replays the stored signature headers; `resign` signs again with the current secret',
+    // Defaults are said in words: openapi-typescript makes a field with `default` required, even in a request.
+    description:
+      '`original` (the default) replays the stored signature headers; `resign` signs again with the current secret',
   })
   @IsIn(SIGNATURE_MODES, { message: 'signature must be one of: original, resign' })
   @ValidateIf(isGiven)
@@ -70,8 +71,7 @@ export class RetriggerRequestDto {
   @ApiProperty({
     type: 'boolean',
     required: false,
-    default: false,
-    description: 'Run the checks a send would meet, send nothing and write nothing',
+    description: 'Run the checks a send would meet, send nothing and write nothing (default false)',
   })
   @IsBoolean({ message: 'dryRun must be a boolean' })
   @ValidateIf(isGiven)

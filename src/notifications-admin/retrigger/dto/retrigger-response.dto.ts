@@ -2,25 +2,23 @@ import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { REASON_CODES, ReasonCode } from '../../outcomes/reason-code.enum';
 import { SIGNATURE_MODES, SignatureMode } from './retrigger-request.dto';
 
+/** Every item carries all three keys, so all three are required: generated clients read them as `string | null`. */
 @ApiSchema({ name: 'RetriggerItem' })
 export class RetriggerItemDto {
   @ApiProperty({ format: 'uuid' })
   webhookNotificationId!: string;
 
-  /** Null when no attempt row was written. Always present, though the spec does not require it. */
   @ApiProperty({
     type: 'string',
+    format: 'uuid',
     nullable: true,
-    required: false,
     description: 'The attempt row written for this retrigger; null when none was written',
   })
   retriggeredNotificationRequestId!: string | null;
 
-  /** Null on success. */
   @ApiProperty({
     type: 'string',
     nullable: true,
-    required: false,
     description: 'Why the item failed, in words; null on success',
   })
   error!: string | null;
