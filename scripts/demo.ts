@@ -69,6 +69,10 @@ The service answers on http://localhost:${port}. Retrigger the notifications (in
     -H 'Authorization: Bearer ${ADMIN_KEY}' -H 'Content-Type: application/json' \\
     -d '${JSON.stringify({ webhookNotificationIds: seeded.ids })}'
 
+Or from a browser: open http://localhost:${port}/api/notifications/v1/admin/console, type the admin
+API key ${ADMIN_KEY} and the webhook ID ${seeded.webhookId}, press Load, tick the notifications,
+then Dry run or Retrigger selected.
+
 Deliveries show up below. Ctrl-C stops the service and the receiver.
 `);
 }
