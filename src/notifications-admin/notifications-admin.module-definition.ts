@@ -1,6 +1,12 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { HttpModule } from '@nestjs/axios';
+import { ConfigurableModuleBuilder, DynamicModule, Provider } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { DeliveryAgents } from './delivery/delivery-agents';
+import { deliveryClientConfig } from './delivery/delivery-client.config';
+import { DestinationPolicy } from './delivery/destination-policy';
+import { NOTIFICATIONS_ADMIN_CONFIG, resolveConfig } from './notifications-admin.config';
 import type { NotificationsAdminModuleOptions } from './notifications-admin-options.interface';
+import { NotificationsAdminSettingsModule } from './notifications-admin-settings.module';
 
 export const DEFAULT_ROUTE_PREFIX = 'api/notifications/v1/admin';
 
@@ -33,14 +39,45 @@ export const {
   ASYNC_OPTIONS_TYPE: NOTIFICATIONS_ADMIN_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<NotificationsAdminModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras<NotificationsAdminModuleExtras>({ routePrefix: DEFAULT_ROUTE_PREFIX }, (definition, extras) => ({
+  .setExtras<NotificationsAdminModuleExtras>({ routePrefix: DEFAULT_ROUTE_PREFIX }, (definition, extras) => {
+    const withClient = withDeliveryClient(definition);
+    return {
+      ...withClient,
+      imports: [
+        ...(withClient.imports ?? []),
+        RouterModule.register([{ path: normalizeRoutePrefix(extras.routePrefix), module: definition.module }]),
+      ],
+    };
+  })
+  .build();
+
+const RESOLVED_CONFIG: Provider = {
+  provide: NOTIFICATIONS_ADMIN_CONFIG,
+  inject: [NOTIFICATIONS_ADMIN_MODULE_OPTIONS],
+  useFactory: (options: NotificationsAdminModuleOptions) => resolveConfig(options),
+};
+
+/**
+ * Moves the options (and what the host's forRootAsync imports to build them)
+ * into the settings module, and registers the delivery client's HttpModule
+ * configured from them: one axios instance per mounted module.
+ */
+function withDeliveryClient(definition: DynamicModule): DynamicModule {
+  const settings: DynamicModule = {
+    module: NotificationsAdminSettingsModule,
+    imports: definition.imports ?? [],
+    providers: [...(definition.providers ?? []), RESOLVED_CONFIG, DestinationPolicy, DeliveryAgents],
+    exports: [NOTIFICATIONS_ADMIN_CONFIG, DestinationPolicy, DeliveryAgents],
+  };
+  return {
     ...definition,
     imports: [
-      ...(definition.imports ?? []),
-      RouterModule.register([{ path: normalizeRoutePrefix(extras.routePrefix), module: definition.module }]),
+      settings,
+      HttpModule.registerAsync({ imports: [settings], inject: [DeliveryAgents], useFactory: deliveryClientConfig }),
     ],
-  }))
-  .build();
+    providers: [],
+  };
+}
 
 /** `/a/b/` and `a/b` are the same prefix; anything but path segments is a mistake to stop at start. */
 export function normalizeRoutePrefix(prefix: unknown): string {
