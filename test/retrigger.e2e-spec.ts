@@ -275,6 +275,16 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
       expect(received.headers['content-length']).toBe(String(Buffer.byteLength(stored.payload)));
       expect(received.headers['proxy-authorization']).toBeUndefined();
       expect(received.headers.te).toBeUndefined();
+      // Besides the stored headers, only the client's own: nothing axios's per-method or browser defaults add.
+      const forwarded = Object.keys(stored.headers).filter(
+        (name) => !['host', 'content-length', 'connection', 'proxy-authorization', 'te'].includes(name),
+      );
+      expect(Object.keys(received.headers).sort()).toEqual(
+        [...forwarded, 'host', 'content-length', 'connection', 'user-agent', 'accept', 'accept-encoding'].sort(),
+      );
+      expect(received.headers['user-agent']).toBe('notifications-admin-retrigger/1.0');
+      expect(received.headers.accept).toBe('application/json, text/plain, */*');
+      expect(received.headers['content-type']).toBe('application/json');
     });
   });
 

@@ -7,7 +7,7 @@ import { firstValueFrom } from 'rxjs';
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
 import { ReasonCode } from '../outcomes/reason-code.enum';
 import { DeliveryAgents } from './delivery-agents';
-import { RESPONSE_READ_LIMIT } from './delivery-client.config';
+import { RESPONSE_READ_LIMIT, trimDeliveryDefaults } from './delivery-client.config';
 import { BlockedDestinationError, DestinationPolicy } from './destination-policy';
 import { proxyAddress } from './proxy-url';
 
@@ -73,7 +73,9 @@ export class WebhookDelivery {
     private readonly destinations: DestinationPolicy,
     private readonly agents: DeliveryAgents,
     @Inject(NOTIFICATIONS_ADMIN_CONFIG) private readonly config: NotificationsAdminConfig,
-  ) {}
+  ) {
+    trimDeliveryDefaults(http.axiosRef);
+  }
 
   async deliver(delivery: Delivery): Promise<DeliveryResult> {
     let url: URL;
@@ -94,7 +96,11 @@ export class WebhookDelivery {
         return sent(null, null, elapsed(), unresolved);
       }
       const response = await firstValueFrom(
-        this.http.post<Readable>(url.href, Buffer.from(delivery.payload, 'utf8'), {
+        // One config (post() would merge one more time to add the method, URL and body).
+        this.http.request<Readable>({
+          method: 'POST',
+          url: url.href,
+          data: Buffer.from(delivery.payload, 'utf8'),
           headers,
           signal: deadline.signal,
           // Also per request: HttpService cancels a finished request on unsubscribe unless it streams.
