@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:floor`: the floors under two of the bench's targets, on
+ * this machine, so a figure from `npm run bench` can be read against what no
+ * change to the module could go below.
+ *
+ * 1. Delivery: CPU ms of this process per 25 concurrent sends of a 1 KiB
+ *    body to a loopback receiver in another process (its CPU is not
+ *    counted), through
+ *    - node:http: a bare keep-alive request, what the hand-written client was;
+ *    - axios: HttpService over the module's configured axios instance
+ *      (delivery-client.config.ts), nothing else of the module;
+ *    - WebhookDelivery: the module's sender (header checks, deadline, reader).
+ * 2. List: the bench's list phase (the first page of 50 failed of one of
+ *    100 webhooks holding 200,000 notifications, 10 connections) against a
+ *    bare node:http server that calls NotificationListService itself: the
+ *    module's one statement and mapping, without Nest, middleware or logs.
+ *
+ *   BENCH_DATABASE_URL  PostgreSQL for the list part (default postgres://postgres@127.0.0.1:5432/test)
+ *   --batches=N         measured batches of 25 sends per client (default 400, after 100 to warm up)
+ *   --duration=S        seconds of the measured list run (default 10, after 3 to warm up)
+ *   --phases=P          delivery, list or both (default both)
+ */
+import { HttpService } from '@nestjs/axios';
+import autocannon from 'autocannon';
+import axios from 'axios';
+import { spawn } from 'node:child_process';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { firstValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../src/config/data-source-options';
+import { DeliveryAgents } from '../src/notifications-admin/delivery/delivery-agents';
+import { deliveryClientConfig, trimDeliveryDefaults } from '../src/notifications-admin/delivery/delivery-client.config';
+import { DestinationPolicy } from '../src/notifications-admin/delivery/destination-policy';
+import { WebhookDelivery } from '../src/notifications-admin/delivery/webhook-delivery.service';
+import { NotificationListService } from '../src/notifications-admin/listing/notification-list.service';
+import type { NotificationsAdminConfig } from '../src/notifications-admin/notifications-admin.config';
+import { removeGroups, seedListing } from './bench/bench.seed';
+
+const SENDS = 25;
+const WARMUP_BATCHES = 100;
+const LIST_PAGE = 50;
+
+/** A receiver in a process of its own: it reads the body and answers 200 on a kept-alive connection. */
+const RECEIVER = `
+const server = require('node:http').createServer({ keepAliveTimeout: 120000 }, (req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok'));
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      batches: { type: 'string', default: '400' },
+      duration: { type: 'string', default: '10' },
+      phases: { type: 'string', default: 'delivery,list' },
+    },
+  });
+  const phases = new Set(values.phases.split(','));
+  if (phases.has('delivery')) {
+    await deliveryFloor(Number(values.batches));
+  }
+  if (phases.has('list')) {
+    await listFloor(
+      process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
+      Number(values.duration),
+    );
+  }
+}
+
+async function deliveryFloor(batches: number): Promise<void> {
+  const receiver = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => receiver.stdout.once('data', (chunk) => resolve(Number(chunk))));
+  const url = `http://127.0.0.1:${port}/hooks`;
+  const payload = JSON.stringify({ type: 'invoice.paid', data: 'x'.repeat(1000) });
+  const headers = { 'content-type': 'application/json', 'x-webhook-signature': 'v1=0123456789abcdef' };
+  const config = {
+    webhookTimeoutMs: 10_000,
+    allowPrivateNetworks: true,
+    httpClient: { proxy: null, agentOptions: {} },
+  } as unknown as NotificationsAdminConfig;
+  const destinations = new DestinationPolicy(config);
+  const agents = new DeliveryAgents(destinations, config);
+  const http = new HttpService(axios.create(deliveryClientConfig(agents)));
+  trimDeliveryDefaults(http.axiosRef);
+  const delivery = new WebhookDelivery(http, destinations, agents, config);
+  const bareAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const body = Buffer.from(payload);
+
+  const clients: Array<[string, () => Promise<unknown>]> = [
+    [
+      'node:http (bare keep-alive request)',
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const sent = request(
+            url,
+            { method: 'POST', agent: bareAgent, headers: { ...headers, 'content-length': body.length } },
+            (answer) => answer.resume().on('end', resolve).on('error', reject),
+          );
+          sent.on('error', reject).end(body);
+        }),
+    ],
+    [
+      'axios via HttpService, the module configuration',
+      async () => {
+        const deadline = AbortSignal.timeout(10_000);
+        const answer = await firstValueFrom(
+          http.request<Readable>({
+            method: 'POST',
+            url,
+            data: body,
+            headers,
+            signal: deadline,
+            responseType: 'stream',
+          }),
+        );
+        await new Promise((resolve, reject) => answer.data.resume().on('end', resolve).on('error', reject));
+      },
+    ],
+    [
+      'WebhookDelivery (the module sender)',
+      async () => {
+        const result = await delivery.deliver({ url, payload, headers });
+        if (!result.succeeded) {
+          throw new Error(`send failed: ${result.error}`);
+        }
+      },
+    ],
+  ];
+  const rows: string[] = [];
+  try {
+    for (const [name, send] of clients) {
+      const batch = () => Promise.all(Array.from({ length: SENDS }, send));
+      for (let i = 0; i < WARMUP_BATCHES; i++) {
+        await batch();
+      }
+      const before = process.cpuUsage();
+      for (let i = 0; i < batches; i++) {
+        await batch();
+      }
+      const used = process.cpuUsage(before);
+      rows.push(`| ${name.padEnd(48)} | ${((used.user + used.system) / 1000 / batches).toFixed(2).padStart(19)} |`);
+    }
+  } finally {
+    agents.onModuleDestroy();
+    bareAgent.destroy();
+    receiver.kill();
+  }
+  process.stdout.write(
+    [
+      `delivery: CPU of this process per ${SENDS} concurrent sends, ${batches} batches after ${WARMUP_BATCHES}`,
+      `| ${'client'.padEnd(48)} | CPU ms per 25 sends |`,
+      `|${'-'.repeat(50)}|${'-'.repeat(20)}:|`,
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function listFloor(databaseUrl: string, durationS: number): Promise<void> {
+  const dataSource = await new DataSource(buildDataSourceOptions(databaseUrl, 'migrations')).initialize();
+  process.stderr.write('bench:floor: seeding 200,000 notifications over 100 webhooks\n');
+  const webhooks = await seedListing(dataSource, { webhooks: 100, notifications: 200_000 });
+  const list = new NotificationListService(dataSource);
+  const server = createServer((incoming, answer) => {
+    const webhookId = incoming.url!.slice(1);
+    list
+      .list({ webhookId, statuses: ['failed'], limit: LIST_PAGE, scope: `floor:${webhookId}` })
+      .then((page) => {
+        const json = JSON.stringify(page);
+        answer.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(json),
+        });
+        answer.end(json);
+      })
+      .catch((error: Error) => answer.writeHead(500).end(error.message));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let next = 0;
+  const run = (duration: number) =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      autocannon(
+        {
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          connections: 10,
+          duration,
+          requests: [
+            {
+              method: 'GET',
+              setupRequest: (r) => ({ ...r, path: `/${webhooks[next++ % webhooks.length].webhookId}` }),
+            },
+          ],
+        },
+        (error, result) =>
+          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result),
+      );
+    });
+  try {
+    await run(3);
+    const result = await run(durationS);
+    process.stdout.write(
+      [
+        `list: the first page of ${LIST_PAGE} failed, 10 connections, ${durationS} s after 3 s, bare node:http + NotificationListService`,
+        `| req/s | p50 ms | p99 ms | errors |`,
+        `|------:|-------:|-------:|-------:|`,
+        `| ${(result.requests.total / result.duration).toFixed(1)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors + result.timeouts} |`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await removeGroups(dataSource, webhooks);
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:floor failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
