@@ -10,6 +10,8 @@
  *    - axios: HttpService over the module's configured axios instance
  *      (delivery-client.config.ts), nothing else of the module;
  *    - WebhookDelivery: the module's sender (header checks, deadline, reader).
+ *    Each client is measured in a fresh process of its own, so none inherits
+ *    another's warmed-up code or heap.
  * 2. List: the bench's list phase (the first page of 50 failed of one of
  *    100 webhooks holding 200,000 notifications, 10 connections) against a
  *    bare node:http server that calls NotificationListService itself: the
@@ -57,8 +59,13 @@ async function main(): Promise<void> {
       batches: { type: 'string', default: '400' },
       duration: { type: 'string', default: '10' },
       phases: { type: 'string', default: 'delivery,list' },
+      client: { type: 'string' },
     },
   });
+  if (values.client !== undefined) {
+    process.stdout.write(`${await measureClient(Number(values.client), Number(values.batches))}\n`);
+    return;
+  }
   const phases = new Set(values.phases.split(','));
   if (phases.has('delivery')) {
     await deliveryFloor(Number(values.batches));
@@ -71,7 +78,8 @@ async function main(): Promise<void> {
   }
 }
 
-async function deliveryFloor(batches: number): Promise<void> {
+/** CPU ms of this process per batch of SENDS concurrent sends through one client, as text. */
+async function measureClient(index: number, batches: number): Promise<string> {
   const receiver = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => receiver.stdout.once('data', (chunk) => resolve(Number(chunk))));
   const url = `http://127.0.0.1:${port}/hooks`;
@@ -130,24 +138,31 @@ async function deliveryFloor(batches: number): Promise<void> {
       },
     ],
   ];
-  const rows: string[] = [];
   try {
-    for (const [name, send] of clients) {
-      const batch = () => Promise.all(Array.from({ length: SENDS }, send));
-      for (let i = 0; i < WARMUP_BATCHES; i++) {
-        await batch();
-      }
-      const before = process.cpuUsage();
-      for (let i = 0; i < batches; i++) {
-        await batch();
-      }
-      const used = process.cpuUsage(before);
-      rows.push(`| ${name.padEnd(48)} | ${((used.user + used.system) / 1000 / batches).toFixed(2).padStart(19)} |`);
+    const [name, send] = clients[index];
+    const batch = () => Promise.all(Array.from({ length: SENDS }, send));
+    for (let i = 0; i < WARMUP_BATCHES; i++) {
+      await batch();
     }
+    const before = process.cpuUsage();
+    for (let i = 0; i < batches; i++) {
+      await batch();
+    }
+    const used = process.cpuUsage(before);
+    return `| ${name.padEnd(48)} | ${((used.user + used.system) / 1000 / batches).toFixed(2).padStart(19)} |`;
   } finally {
     agents.onModuleDestroy();
     bareAgent.destroy();
     receiver.kill();
+  }
+}
+
+const CLIENTS = 3;
+
+async function deliveryFloor(batches: number): Promise<void> {
+  const rows: string[] = [];
+  for (let index = 0; index < CLIENTS; index++) {
+    rows.push(await measureInChild(index, batches));
   }
   process.stdout.write(
     [
@@ -157,6 +172,21 @@ async function deliveryFloor(batches: number): Promise<void> {
       ...rows,
       '',
     ].join('\n'),
+  );
+}
+
+function measureInChild(index: number, batches: number): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', __filename, `--client=${index}`, `--batches=${batches}`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output.trim()) : reject(new Error(`client ${index} exited ${code}`)),
+    ),
   );
 }
 
