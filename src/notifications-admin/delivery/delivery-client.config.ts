@@ -17,65 +17,56 @@ const DEFAULT_HEADERS = {
 };
 
 /**
+ * Everything of the delivery client's configuration but its agents: what a
+ * send needs from axios, and all the instance's defaults keep (see
+ * trimDeliveryDefaults).
+ */
+const SEND_OPTIONS = {
+  // Node's http(s).request, without the adapter lookup of each call.
+  adapter: 'http',
+  // The agents hold the egress path; HTTP(S)_PROXY in the environment must not add another.
+  proxy: false,
+  // A 3xx is answered as a failure; it also keeps axios on node's own request, not follow-redirects.
+  maxRedirects: 0,
+  // The stored bytes go as they are (axios's default would parse and trim a JSON string) ...
+  transformRequest: [],
+  // ... and the answer is read as bytes, decompressed (gzip, deflate raw or wrapped, br) by axios.
+  transformResponse: [],
+  responseType: 'stream',
+  decompress: true,
+  // RESPONSE_READ_LIMIT is counted by WebhookDelivery's reader: axios's maxContentLength
+  // wraps each streamed answer in an async generator (about 1 CPU ms per 25-id retrigger in
+  // the bench), and on a buffered answer drops the status and bytes that it read.
+  maxContentLength: -1,
+  // The stored payload is sent whatever its size: the platform accepted it once.
+  maxBodyLength: -1,
+  // Every status is an answer to record; WebhookDelivery decides what it means.
+  validateStatus: null,
+  headers: DEFAULT_HEADERS,
+} satisfies HttpModuleOptions;
+
+/**
  * The one axios instance of the delivery client (HttpModule.registerAsync),
  * configured once so that a send only names its URL, body, headers and
  * deadline.
  */
 export function deliveryClientConfig(agents: DeliveryAgents): HttpModuleOptions {
-  return {
-    // Node's http(s).request, without the adapter lookup of each call.
-    adapter: 'http',
-    httpAgent: agents.http,
-    httpsAgent: agents.https,
-    // The agents hold the egress path; HTTP(S)_PROXY in the environment must not add another.
-    proxy: false,
-    // A 3xx is answered as a failure; it also keeps axios on node's own request, not follow-redirects.
-    maxRedirects: 0,
-    // The stored bytes go as they are (axios's default would parse and trim a JSON string) ...
-    transformRequest: [],
-    // ... and the answer is read as bytes, decompressed (gzip, deflate raw or wrapped, br) by axios.
-    transformResponse: [],
-    responseType: 'stream',
-    decompress: true,
-    // RESPONSE_READ_LIMIT is counted by WebhookDelivery's reader: axios's maxContentLength
-    // wraps each streamed answer in an async generator (about 1 CPU ms per 25-id retrigger in
-    // the bench), and on a buffered answer drops the status and bytes that it read.
-    maxContentLength: -1,
-    // The stored payload is sent whatever its size: the platform accepted it once.
-    maxBodyLength: -1,
-    // Every status is an answer to record; WebhookDelivery decides what it means.
-    validateStatus: null,
-    headers: DEFAULT_HEADERS,
-  };
+  return { ...SEND_OPTIONS, httpAgent: agents.http, httpsAgent: agents.https };
 }
 
-/**
- * What the delivery instance's defaults keep after `axios.create()`. axios
- * merges the whole of them into every request's config (deeply, for the
- * headers and the objects), and the create step adds what a POST of stored
- * bytes through node's http never reads: a header map per HTTP method (12
- * of them), the browser's XSRF names, the FormData/Blob classes (`env`)
- * and the transitional JSON flags (the adapter has defaults of its own for
- * them). Dropping them took about a tenth off the CPU of a send
- * (`npm run bench`, README "Performance").
- */
-const KEPT_DEFAULTS = new Set<string>([
-  'adapter',
-  'httpAgent',
-  'httpsAgent',
-  'proxy',
-  'maxRedirects',
-  'transformRequest',
-  'transformResponse',
-  'responseType',
-  'decompress',
-  'maxContentLength',
-  'maxBodyLength',
-  'validateStatus',
-  'headers',
-]);
+/** The instance's defaults that trimDeliveryDefaults keeps: exactly what deliveryClientConfig sets. */
+const KEPT_DEFAULTS = new Set<string>([...Object.keys(SEND_OPTIONS), 'httpAgent', 'httpsAgent']);
 
-/** Trims the instance HttpModule built from deliveryClientConfig to the defaults a send uses. */
+/**
+ * Trims the instance HttpModule built from deliveryClientConfig to the
+ * defaults a send uses. axios merges the whole of its defaults into every
+ * request's config (deeply, for the headers and the objects), and
+ * `axios.create()` adds what a POST of stored bytes through node's http
+ * never reads: a header map per HTTP method (12 of them), the browser's
+ * XSRF names, the FormData/Blob classes (`env`) and the transitional JSON
+ * flags (the adapter has defaults of its own for them). Dropping them took
+ * about a tenth off the CPU of a send (README "Performance").
+ */
 export function trimDeliveryDefaults(instance: AxiosInstance): void {
   const defaults = instance.defaults as unknown as Record<string, unknown>;
   for (const key of Object.keys(defaults)) {
