@@ -8,7 +8,7 @@ import type { SignatureMode } from '../retrigger/dto/retrigger-request.dto';
 import type { RetriggerItemDto } from '../retrigger/dto/retrigger-response.dto';
 
 /** Who asked for which retrigger, and why: what the record knows before anything is sent. */
-export interface AuditRecordOpening {
+interface AuditRecordOpening {
   webhookId: string;
   principal: string;
   reason: string | null;
@@ -18,7 +18,7 @@ export interface AuditRecordOpening {
 }
 
 /** One retrigger's record: its id (the answer's `retriggerId`) and its two writes. */
-export interface AuditRecordDraft {
+interface AuditRecordDraft {
   id: string;
   /** Rides with the pending attempts. */
   opening: CompanionWrite;

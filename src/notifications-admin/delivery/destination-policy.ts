@@ -24,7 +24,7 @@ const IPV6_RESERVED = ipaddr.parseCIDR('::/8');
 
 /** Why a destination cannot be sent to, decided before any connection. */
 export interface DestinationRefusal {
-  reason: ReasonCode.BlockedDestination | ReasonCode.ConnectionFailed | ReasonCode.Timeout;
+  reason: ReasonCode.BlockedDestination;
   error: string;
 }
 
@@ -63,7 +63,7 @@ export class DestinationPolicy {
         `webhook URL scheme ${url.protocol.replace(':', '')} is not allowed; use http or https`,
       );
     }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = bareHost(url);
     if (isIP(host)) {
       this.checkAddress(host, host);
     }
@@ -72,10 +72,11 @@ export class DestinationPolicy {
 
   /**
    * What a send to `rawUrl` would meet before its first byte, without
-   * connecting: the URL checks, then the host name resolved and every address
-   * checked, as the agents' lookup does. Null when the guard lets the send
-   * go ahead: a name that does not resolve (or not within `timeoutMs`) is
-   * not the guard's to refuse, and its failure is the send's to meet.
+   * connecting: the URL checks, then checkResolved (the host name resolved
+   * and every address checked, as the agents' lookup does). Null when the
+   * guard lets the send go ahead: a name that does not resolve (or not within
+   * `timeoutMs`) is not the guard's to refuse, and its failure is the send's
+   * to meet.
    */
   async checkDestination(rawUrl: string, timeoutMs: number): Promise<DestinationRefusal | null> {
     let url: URL;
@@ -84,27 +85,13 @@ export class DestinationPolicy {
     } catch (error) {
       return { reason: ReasonCode.BlockedDestination, error: (error as BlockedDestinationError).message };
     }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host)) {
-      return null;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const resolved = new Promise<DestinationRefusal | null>((resolve) => {
-      this.lookup(host, { all: true }, (error) => {
-        resolve(
-          error instanceof BlockedDestinationError
-            ? { reason: ReasonCode.BlockedDestination, error: error.message }
-            : null,
-        );
-      });
-    });
-    const deadline = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-    });
     try {
-      return await Promise.race([resolved, deadline]);
-    } finally {
-      clearTimeout(timer);
+      await this.checkResolved(url, AbortSignal.timeout(timeoutMs));
+      return null;
+    } catch (error) {
+      return error instanceof BlockedDestinationError
+        ? { reason: ReasonCode.BlockedDestination, error: error.message }
+        : null;
     }
   }
 
@@ -116,7 +103,7 @@ export class DestinationPolicy {
    * guard lifted there is nothing to check and the proxy alone resolves.
    */
   async checkResolved(url: URL, signal: AbortSignal): Promise<void> {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = bareHost(url);
     if (this.config.allowPrivateNetworks || isIP(host)) {
       return; // an IP literal was checked by checkUrl
     }
@@ -174,4 +161,9 @@ export class DestinationPolicy {
       );
     }
   }
+}
+
+/** The URL's host name, an IPv6 literal without its brackets. */
+function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
 }

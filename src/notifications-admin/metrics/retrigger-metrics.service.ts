@@ -11,7 +11,7 @@ export const METRIC_NAMES = {
 } as const;
 
 /** The `reason` label of a successful item. */
-export const NO_REASON = 'none';
+const NO_REASON = 'none';
 
 type Outcome = 'succeeded' | 'failed';
 type ItemLabel = 'outcome' | 'reason' | 'dry_run';

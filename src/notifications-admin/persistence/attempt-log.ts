@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { statementRows } from '../compat/host-framework';
 import { BackgroundRetries } from './background-retries';
 import { databaseCall } from './database-call';
@@ -67,12 +67,10 @@ export class AttemptLog implements OnModuleDestroy {
    * index and left out of the returned map: notification id → attempt id.
    * `companion` is written with them, even when there is no attempt to open.
    */
-  async open(attempts: readonly AttemptToOpen[], now: Date, companion?: CompanionWrite): Promise<Map<string, string>> {
+  async open(attempts: readonly AttemptToOpen[], now: Date, companion: CompanionWrite): Promise<Map<string, string>> {
     const opened = new Map<string, string>();
     if (attempts.length === 0) {
-      if (companion) {
-        await databaseCall(() => this.dataSource.query(companion.sql(this.dialect, 0), [...companion.values]));
-      }
+      await databaseCall(() => this.writeAlone(this.dataSource, companion));
       return opened;
     }
     const createdAt = this.dialect.timestamp(now);
@@ -91,9 +89,6 @@ export class AttemptLog implements OnModuleDestroy {
          ON CONFLICT DO NOTHING
          RETURNING id, webhook_notification_id`;
     const inserted: Array<{ id: string; webhook_notification_id: string }> = await databaseCall(() => {
-      if (!companion) {
-        return this.dataSource.query(insert, values);
-      }
       if (this.dialect.postgres) {
         return this.dataSource.query(`WITH companion AS (${companion.sql(this.dialect, values.length)}) ${insert}`, [
           ...values,
@@ -101,7 +96,7 @@ export class AttemptLog implements OnModuleDestroy {
         ]);
       }
       return this.dataSource.transaction(async (manager) => {
-        await manager.query(companion.sql(this.dialect, 0), [...companion.values]);
+        await this.writeAlone(manager, companion);
         return manager.query(insert, values);
       });
     });
@@ -119,10 +114,7 @@ export class AttemptLog implements OnModuleDestroy {
    * `companion` is written with them (and retried with them), even when
    * there is no outcome to record.
    */
-  async close(outcomes: readonly AttemptOutcome[], companion?: CompanionWrite): Promise<void> {
-    if (outcomes.length === 0 && !companion) {
-      return;
-    }
+  async close(outcomes: readonly AttemptOutcome[], companion: CompanionWrite): Promise<void> {
     try {
       await databaseCall(() => this.write(outcomes, companion));
     } catch (error) {
@@ -158,11 +150,9 @@ export class AttemptLog implements OnModuleDestroy {
     return rows.length;
   }
 
-  private async write(outcomes: readonly AttemptOutcome[], companion: CompanionWrite | undefined): Promise<void> {
+  private async write(outcomes: readonly AttemptOutcome[], companion: CompanionWrite): Promise<void> {
     if (outcomes.length === 0) {
-      if (companion) {
-        await this.dataSource.query(companion.sql(this.dialect, 0), [...companion.values]);
-      }
+      await this.writeAlone(this.dataSource, companion);
       return;
     }
     return this.dialect.postgres ? this.closeOnPostgres(outcomes, companion) : this.closeOnSqlite(outcomes, companion);
@@ -173,9 +163,8 @@ export class AttemptLog implements OnModuleDestroy {
    * pending attempts are completed, so a retry after an ambiguous failure (the
    * first try may have landed) or after the sweeper changes nothing.
    */
-  private async closeOnPostgres(outcomes: readonly AttemptOutcome[], companion?: CompanionWrite): Promise<void> {
+  private async closeOnPostgres(outcomes: readonly AttemptOutcome[], companion: CompanionWrite): Promise<void> {
     const { values, tuples } = this.dialect.valueRows(outcomes.map(this.outcomeValues), OUTCOME_CASTS);
-    const companionCte = companion ? `, companion AS (${companion.sql(this.dialect, values.length)})` : '';
     await this.dataSource.query(
       `WITH outcome (id, status, response_status, response_body, error, duration_ms, completed_at) AS (
          VALUES ${tuples}
@@ -187,12 +176,12 @@ export class AttemptLog implements OnModuleDestroy {
            FROM outcome
           WHERE attempt.id = outcome.id AND attempt.status = 'pending'
          RETURNING attempt.webhook_notification_id, outcome.status, outcome.completed_at
-       )${companionCte}
+       ), companion AS (${companion.sql(this.dialect, values.length)})
        UPDATE webhook_notifications AS notification
           SET status = 'delivered', updated_at = completed.completed_at
          FROM completed
         WHERE notification.id = completed.webhook_notification_id AND completed.status = 'succeeded'`,
-      companion ? [...values, ...companion.values] : values,
+      [...values, ...companion.values],
     );
   }
 
@@ -201,7 +190,7 @@ export class AttemptLog implements OnModuleDestroy {
    * transaction, the second fed by what the first completed (only pending
    * attempts, as on PostgreSQL).
    */
-  private async closeOnSqlite(outcomes: readonly AttemptOutcome[], companion?: CompanionWrite): Promise<void> {
+  private async closeOnSqlite(outcomes: readonly AttemptOutcome[], companion: CompanionWrite): Promise<void> {
     const { values, tuples } = this.dialect.valueRows(outcomes.map(this.outcomeValues));
     await this.dataSource.transaction(async (manager) => {
       const completed: Array<{ webhook_notification_id: string; status: string; completed_at: string }> =
@@ -223,10 +212,13 @@ export class AttemptLog implements OnModuleDestroy {
           [delivered[0].completed_at, ...delivered.map((attempt) => attempt.webhook_notification_id)],
         );
       }
-      if (companion) {
-        await manager.query(companion.sql(this.dialect, 0), [...companion.values]);
-      }
+      await this.writeAlone(manager, companion);
     });
+  }
+
+  /** The companion write in a statement of its own, on `runner`: the data source or a transaction's manager. */
+  private writeAlone(runner: DataSource | EntityManager, companion: CompanionWrite): Promise<unknown> {
+    return runner.query(companion.sql(this.dialect, 0), [...companion.values]);
   }
 
   /** In the column order of OUTCOME_CASTS. */

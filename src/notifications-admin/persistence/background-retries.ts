@@ -4,11 +4,11 @@
  * for an Idempotency-Key) is worth more than losing it. Past it the sweeper
  * takes over.
  */
-export const BACKGROUND_RETRY_WINDOW_MS = 60_000;
+const BACKGROUND_RETRY_WINDOW_MS = 60_000;
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 5_000;
 
-export interface BackgroundRetryHandlers {
+interface BackgroundRetryHandlers {
   landed(): void;
   gaveUp(): void;
 }

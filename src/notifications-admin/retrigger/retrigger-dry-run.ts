@@ -3,38 +3,10 @@ import { DestinationPolicy, DestinationRefusal } from '../delivery/destination-p
 import { NOTIFICATIONS_ADMIN_CONFIG, NotificationsAdminConfig } from '../notifications-admin.config';
 import { ReasonCode } from '../outcomes/reason-code.enum';
 import { IN_FLIGHT, NOT_FOUND_FOR_WEBHOOK } from '../outcomes/item-errors';
-import { isUnsupported, PreparedSignature, UnsupportedSignature } from '../signatures/signature.service';
-import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
-import type { LoadedWebhook, RetriggerCommand, StoredNotification } from './retrigger.service';
-
-/** Why an item would fail, as a real retrigger would answer it. */
-interface Refusal {
-  reason: ReasonCode;
-  error: string;
-}
-
-/** What every check of one request shares: the destination is resolved once, and only if an item gets that far. */
-interface DryRunContext {
-  command: RetriggerCommand;
-  signature: PreparedSignature | UnsupportedSignature;
-  destination: () => Promise<DestinationRefusal | null>;
-}
-
-type EligibilityCheck = (
-  stored: StoredNotification,
-  context: DryRunContext,
-) => Refusal | null | Promise<Refusal | null>;
-
-/**
- * The checks a retrigger meets before it sends, in CONTRACT §5's order; the
- * first that refuses answers. NOT_FOUND comes first, outside the list (there
- * is no stored notification to check).
- */
-const CHECKS: readonly EligibilityCheck[] = [
-  (_stored, context) => (isUnsupported(context.signature) ? context.signature : null),
-  (stored) => (stored.inFlight ? { reason: ReasonCode.InFlight, error: IN_FLIGHT } : null),
-  (_stored, context) => context.destination(),
-];
+import { isUnsupported, NO_SIGNATURE, PreparedSignature, UnsupportedSignature } from '../signatures/signature.service';
+import { RetriggerResponseDto } from './dto/retrigger-response.dto';
+import { retriggerAnswer, retriggerItem } from './retrigger-answer';
+import type { LoadedWebhook, RetriggerCommand } from './retrigger.service';
 
 /**
  * `"dryRun": true`: what a retrigger would meet before sending, per item,
@@ -52,6 +24,11 @@ export class RetriggerDryRun {
   /**
    * `webhook` was loaded with each notification's in-flight flag; `signed`
    * holds what each stored notification's signature would meet in the mode asked.
+   * The checks run in CONTRACT §5's order and the first that refuses answers:
+   * not found, unsupported signature, in flight, destination. The destination
+   * is resolved once per request, and only if an item gets that far. Nothing
+   * was sent: no attempt id and no response status, whatever the outcome; the
+   * signature's age and warning are what a real send would carry.
    */
   async answer(
     command: RetriggerCommand,
@@ -59,57 +36,29 @@ export class RetriggerDryRun {
     signed: ReadonlyMap<string, PreparedSignature | UnsupportedSignature>,
   ): Promise<RetriggerResponseDto> {
     let destination: Promise<DestinationRefusal | null> | undefined;
-    const checkDestination = () =>
-      (destination ??= this.destinations.checkDestination(webhook.url, this.config.webhookTimeoutMs));
     const items = await Promise.all(
       command.webhookNotificationIds.map(async (id) => {
         const stored = webhook.notifications.get(id.toLowerCase());
         if (!stored) {
-          const refusal = { reason: ReasonCode.NotFound, error: NOT_FOUND_FOR_WEBHOOK };
-          return { item: item(id, refusal, null), succeeded: false };
+          return retriggerItem(
+            id,
+            null,
+            { reason: ReasonCode.NotFound, error: NOT_FOUND_FOR_WEBHOOK },
+            null,
+            NO_SIGNATURE,
+          );
         }
         const signature = signed.get(stored.id)!;
-        const refusal = await firstRefusal(stored, { command, signature, destination: checkDestination });
-        return { item: item(id, refusal, isUnsupported(signature) ? null : signature), succeeded: refusal === null };
+        if (isUnsupported(signature)) {
+          return retriggerItem(id, null, signature, null, NO_SIGNATURE);
+        }
+        if (stored.inFlight) {
+          return retriggerItem(id, null, { reason: ReasonCode.InFlight, error: IN_FLIGHT }, null, signature);
+        }
+        destination ??= this.destinations.checkDestination(webhook.url, this.config.webhookTimeoutMs);
+        return retriggerItem(id, null, await destination, null, signature);
       }),
     );
-    const successfulNotifications = items.filter((entry) => entry.succeeded).map((entry) => entry.item);
-    const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
-    return {
-      retriggerId: null,
-      signature: command.signature,
-      dryRun: true,
-      totalRequested: command.webhookNotificationIds.length,
-      totalSuccess: successfulNotifications.length,
-      totalFailed: failedNotifications.length,
-      successfulNotifications,
-      failedNotifications,
-    };
+    return retriggerAnswer(null, command, true, items);
   }
-}
-
-async function firstRefusal(stored: StoredNotification, context: DryRunContext): Promise<Refusal | null> {
-  for (const check of CHECKS) {
-    const refusal = await check(stored, context);
-    if (refusal) {
-      return refusal;
-    }
-  }
-  return null;
-}
-
-/**
- * Nothing was sent: no attempt id, no response status, whatever the outcome.
- * The signature's age and warning are what a real send would carry.
- */
-function item(id: string, refusal: Refusal | null, signature: PreparedSignature | null): RetriggerItemDto {
-  return {
-    webhookNotificationId: id,
-    retriggeredNotificationRequestId: null,
-    error: refusal?.error ?? null,
-    reason: refusal?.reason ?? null,
-    responseStatus: null,
-    signatureAgeSeconds: signature?.signatureAgeSeconds ?? null,
-    warning: signature?.warning ?? null,
-  };
 }

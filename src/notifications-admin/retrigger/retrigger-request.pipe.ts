@@ -7,7 +7,8 @@ import { ErrorName } from '../errors/error-name.enum';
 import { requireShallowJson } from '../validation/json-depth';
 import { isValidIdempotencyKey } from '../idempotency/idempotency-key';
 import { requirePathUuid } from '../validation/path-uuid';
-import { RetriggerRequestDto, SignatureMode } from './dto/retrigger-request.dto';
+import { RetriggerRequestDto } from './dto/retrigger-request.dto';
+import type { RetriggerCommand } from './retrigger.service';
 
 /** What a retrigger request carries, before validation. */
 export interface RawRetriggerRequest {
@@ -16,14 +17,8 @@ export interface RawRetriggerRequest {
   idempotencyKey: string | string[] | undefined;
 }
 
-export interface ValidRetriggerRequest {
-  webhookId: string;
-  webhookNotificationIds: string[];
-  idempotencyKey?: string;
-  signature: SignatureMode;
-  reason?: string;
-  dryRun: boolean;
-}
+/** A validated request: the retrigger command but for who asked, which the guard's principal supplies. */
+export type ValidRetriggerRequest = Omit<RetriggerCommand, 'principal'>;
 
 /**
  * Extracts path, body and `Idempotency-Key` together, so that one pipe can

@@ -17,12 +17,14 @@ import { IN_FLIGHT, NOT_FOUND_FOR_WEBHOOK } from '../outcomes/item-errors';
 import { ReasonCode } from '../outcomes/reason-code.enum';
 import {
   isUnsupported,
+  NO_SIGNATURE,
   PreparedSignature,
   SignatureService,
   UnsupportedSignature,
 } from '../signatures/signature.service';
 import { SignatureMode } from './dto/retrigger-request.dto';
 import { RetriggerItemDto, RetriggerResponseDto } from './dto/retrigger-response.dto';
+import { retriggerAnswer, retriggerItem } from './retrigger-answer';
 import { RetriggerDryRun } from './retrigger-dry-run';
 
 export interface RetriggerCommand {
@@ -66,10 +68,6 @@ interface LoadedRow {
   headers: unknown;
   in_flight: unknown;
 }
-
-/** What an item says about the signature its notification is (or would be) sent with. */
-type SignatureReport = Pick<PreparedSignature, 'signatureAgeSeconds' | 'warning'>;
-const NO_SIGNATURE: SignatureReport = { signatureAgeSeconds: null, warning: null };
 
 /**
  * Re-sends stored notifications to their webhook with their original body,
@@ -134,23 +132,28 @@ export class RetriggerService {
           retriggeredBy: command.principal,
         })),
       startedAt,
-      audit?.opening,
+      audit.opening,
     );
 
     const outcomes: AttemptOutcome[] = [];
     const items = await Promise.all(
-      requested.map(async ({ id, stored }): Promise<{ item: RetriggerItemDto; succeeded: boolean }> => {
+      requested.map(async ({ id, stored }): Promise<RetriggerItemDto> => {
         if (!stored) {
-          return failed(id, null, ReasonCode.NotFound, NOT_FOUND_FOR_WEBHOOK, null);
+          return retriggerItem(
+            id,
+            null,
+            { reason: ReasonCode.NotFound, error: NOT_FOUND_FOR_WEBHOOK },
+            null,
+            NO_SIGNATURE,
+          );
         }
         const signature = signed.get(stored.id)!;
         if (isUnsupported(signature)) {
-          return failed(id, null, signature.reason, signature.error, null);
+          return retriggerItem(id, null, signature, null, NO_SIGNATURE);
         }
-        const report = { signatureAgeSeconds: signature.signatureAgeSeconds, warning: signature.warning };
         const attemptId = opened.get(stored.id);
         if (!attemptId) {
-          return failed(id, null, ReasonCode.InFlight, IN_FLIGHT, null, report);
+          return retriggerItem(id, null, { reason: ReasonCode.InFlight, error: IN_FLIGHT }, null, signature);
         }
         const result = await this.delivery.deliver({
           url: webhook.url,
@@ -159,42 +162,19 @@ export class RetriggerService {
         });
         this.metrics.sendCompleted(result);
         outcomes.push({ attemptId, notificationId: stored.id, completedAt: new Date(), ...result });
-        return result.succeeded
-          ? succeeded(id, attemptId, result.responseStatus, report)
-          : failed(
-              id,
-              attemptId,
-              result.reason ?? ReasonCode.ConnectionFailed,
-              result.error ?? 'delivery failed',
-              result.responseStatus,
-              report,
-            );
+        const refusal = result.succeeded
+          ? null
+          : { reason: result.reason ?? ReasonCode.ConnectionFailed, error: result.error ?? 'delivery failed' };
+        return retriggerItem(id, attemptId, refusal, result.responseStatus, signature);
       }),
     );
-    const successfulNotifications = items.filter((entry) => entry.succeeded).map((entry) => entry.item);
-    const failedNotifications = items.filter((entry) => !entry.succeeded).map((entry) => entry.item);
-    const answer: RetriggerResponseDto = {
-      retriggerId: audit?.id ?? null,
-      signature: command.signature,
-      dryRun: command.dryRun,
-      totalRequested: command.webhookNotificationIds.length,
-      totalSuccess: successfulNotifications.length,
-      totalFailed: failedNotifications.length,
-      successfulNotifications,
-      failedNotifications,
-    };
+    const answer = retriggerAnswer(audit.id, command, false, items);
     try {
-      await this.attempts.close(
-        outcomes,
-        audit?.completion(
-          items.map((entry) => entry.item),
-          new Date(),
-        ),
-      );
+      await this.attempts.close(outcomes, audit.completion(items, new Date()));
     } catch (error) {
       throw error instanceof ApiException ? new UnrecordedAnswerException(answer, error) : error;
     }
-    this.metrics.itemsAnswered([...successfulNotifications, ...failedNotifications], false);
+    this.metrics.itemsAnswered([...answer.successfulNotifications, ...answer.failedNotifications], false);
     return answer;
   }
 
@@ -268,35 +248,4 @@ function fingerprint(command: RetriggerCommand): string {
   const ids = [command.webhookId, ...command.webhookNotificationIds].map((id) => id.toLowerCase());
   const canonical = JSON.stringify([ids, command.signature, command.reason ?? null]);
   return createHash('sha256').update(canonical).digest('hex');
-}
-
-function succeeded(id: string, attemptId: string, responseStatus: number | null, signature: SignatureReport) {
-  const item: RetriggerItemDto = {
-    webhookNotificationId: id,
-    retriggeredNotificationRequestId: attemptId,
-    error: null,
-    reason: null,
-    responseStatus,
-    ...signature,
-  };
-  return { item, succeeded: true };
-}
-
-function failed(
-  id: string,
-  attemptId: string | null,
-  reason: ReasonCode,
-  error: string,
-  responseStatus: number | null,
-  signature: SignatureReport = NO_SIGNATURE,
-) {
-  const item: RetriggerItemDto = {
-    webhookNotificationId: id,
-    retriggeredNotificationRequestId: attemptId,
-    error,
-    reason,
-    responseStatus,
-    ...signature,
-  };
-  return { item, succeeded: false };
 }

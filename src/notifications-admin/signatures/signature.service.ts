@@ -4,7 +4,7 @@ import { ReasonCode } from '../outcomes/reason-code.enum';
 import type { SignatureMode } from '../retrigger/dto/retrigger-request.dto';
 
 /** The Standard Webhooks libraries reject a timestamp further than this from their clock, either way. */
-export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
 const SECRET_PREFIX = 'whsec_';
 /** Svix's own header names carry the same scheme as Standard Webhooks'. */
@@ -19,6 +19,12 @@ export interface PreparedSignature {
   /** Why receivers may reject the signature; null when nothing suggests they will. */
   warning: string | null;
 }
+
+/** What an answered item says about the signature its notification is (or would be) sent with. */
+export type SignatureReport = Omit<PreparedSignature, 'headers'>;
+
+/** The report of a notification without a complete signature header set, or of none sent. */
+export const NO_SIGNATURE: SignatureReport = { signatureAgeSeconds: null, warning: null };
 
 /** `resign` asked for a notification that was not signed the Standard Webhooks way. */
 export interface UnsupportedSignature {
@@ -64,7 +70,7 @@ export class SignatureService {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     if (mode === 'original') {
       const [first] = sets;
-      const age = first ? originalAge(String(stored[first.timestamp]), nowSeconds) : NO_AGE;
+      const age = first ? originalAge(String(stored[first.timestamp]), nowSeconds) : NO_SIGNATURE;
       return { headers: stored, ...age };
     }
     if (sets.length === 0) {
@@ -119,11 +125,7 @@ function completeHeaderSets(stored: Readonly<Record<string, unknown>>): HeaderSe
   return sets;
 }
 
-type Age = Omit<PreparedSignature, 'headers'>;
-
-const NO_AGE: Age = { signatureAgeSeconds: null, warning: null };
-
-function originalAge(timestamp: string, nowSeconds: number): Age {
+function originalAge(timestamp: string, nowSeconds: number): SignatureReport {
   if (!/^\d{1,15}$/.test(timestamp)) {
     return {
       signatureAgeSeconds: null,
