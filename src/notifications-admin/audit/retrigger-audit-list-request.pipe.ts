@@ -3,11 +3,9 @@ import type { Request } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { KeysetCursor, KeysetPosition } from '../pagination/keyset-cursor';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination/page-size';
 import { requirePathUuid } from '../validation/path-uuid';
 import { queryInteger } from '../validation/query-integer';
-
-export const DEFAULT_AUDIT_PAGE_SIZE = 50;
-export const MAX_AUDIT_PAGE_SIZE = 200;
 
 /** What an audit-list request carries, before validation. */
 export interface RawRetriggerAuditListRequest {
@@ -21,10 +19,12 @@ export interface RetriggerAuditListQuery {
   limit: number;
   /** Where the previous page ended; absent for the first page. */
   after?: KeysetPosition;
+  /** The list a cursor belongs to: the webhook's retriggers. */
+  scope: string;
 }
 
 /** A cursor only reads back on the list of the webhook it was made for. */
-export function auditCursorScope(webhookId: string): string {
+function auditCursorScope(webhookId: string): string {
   return `retriggers:${webhookId.toLowerCase()}`;
 }
 
@@ -48,13 +48,14 @@ export class RetriggerAuditListRequestPipe implements PipeTransform<
 > {
   transform(raw: RawRetriggerAuditListRequest): RetriggerAuditListQuery {
     const webhookId = requirePathUuid('webhookId', raw.webhookId);
-    const limit = queryInteger('limit', raw.limit, DEFAULT_AUDIT_PAGE_SIZE, 1, MAX_AUDIT_PAGE_SIZE);
+    const limit = queryInteger('limit', raw.limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    const scope = auditCursorScope(webhookId);
     if (raw.cursor === undefined) {
-      return { webhookId, limit };
+      return { webhookId, limit, scope };
     }
     if (typeof raw.cursor !== 'string') {
       throw new ApiException(ErrorName.ValidationFailed, 'cursor must be given once, as a string');
     }
-    return { webhookId, limit, after: KeysetCursor.decode(raw.cursor, auditCursorScope(webhookId)) };
+    return { webhookId, limit, after: KeysetCursor.decode(raw.cursor, scope), scope };
   }
 }

@@ -1,14 +1,13 @@
 import { Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
+import { ApiPageSizeQuery } from '../docs/api-page-size-query.decorator';
 import { ApiUuidParam } from '../docs/api-uuid-param.decorator';
 import { ErrorName } from '../errors/error-name.enum';
 import { AdminController } from '../guards/admin-controller.decorator';
 import { RetriggerAuditPageDto } from './dto/retrigger-audit-page.dto';
 import { RetriggerAuditRecordDto } from './dto/retrigger-audit-record.dto';
 import {
-  DEFAULT_AUDIT_PAGE_SIZE,
-  MAX_AUDIT_PAGE_SIZE,
   RetriggerAuditListQuery,
   RetriggerAuditListRequest,
   RetriggerAuditListRequestPipe,
@@ -37,12 +36,7 @@ export class RetriggerAuditController {
       'The audit trail of the webhook: one record per retrigger that was not a dry run, newest first, paged by cursor.',
   })
   @ApiUuidParam('webhookId', 'The webhook ID')
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: 'Page size',
-    schema: { type: 'integer', minimum: 1, maximum: MAX_AUDIT_PAGE_SIZE, default: DEFAULT_AUDIT_PAGE_SIZE },
-  })
+  @ApiPageSizeQuery()
   @ApiQuery({
     name: 'cursor',
     required: false,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
-import { KeysetCursor } from '../pagination/keyset-cursor';
+import { keysetPage } from '../pagination/keyset-cursor';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
 import type { SignatureMode } from '../retrigger/dto/retrigger-request.dto';
@@ -11,7 +11,7 @@ import type { RetriggerItemDto } from '../retrigger/dto/retrigger-response.dto';
 import { RetriggerAuditPageDto } from './dto/retrigger-audit-page.dto';
 import { RetriggerAuditRecordDto } from './dto/retrigger-audit-record.dto';
 import { RetriggerAuditSummaryDto } from './dto/retrigger-audit-summary.dto';
-import { auditCursorScope, RetriggerAuditListQuery } from './retrigger-audit-list-request.pipe';
+import type { RetriggerAuditListQuery } from './retrigger-audit-list-request.pipe';
 import type { RetriggerAuditRecordQuery } from './retrigger-audit-record-request.pipe';
 
 /** A webhook row, joined with one of its audit records (all null when it has none that match). */
@@ -30,8 +30,23 @@ interface RecordRow {
   items?: unknown;
 }
 
-const SUMMARY_COLUMNS = `id, webhook_id AS record_webhook_id, principal, reason, signature,
-  total_requested, total_success, total_failed, created_at, completed_at`;
+/** A record's summary columns, each read through `prefix` (a table alias and its dot, or nothing). */
+function summaryColumns(prefix = ''): string {
+  return [
+    'id',
+    'webhook_id AS record_webhook_id',
+    'principal',
+    'reason',
+    'signature',
+    'total_requested',
+    'total_success',
+    'total_failed',
+    'created_at',
+    'completed_at',
+  ]
+    .map((column) => `${prefix}${column}`)
+    .join(', ');
+}
 
 /**
  * Reads the retrigger audit trail. Each answer is one statement: the webhook
@@ -71,7 +86,7 @@ export class RetriggerAuditService {
         `SELECT w.id AS webhook_id, r.*
            FROM webhooks w
            LEFT JOIN (
-             SELECT ${SUMMARY_COLUMNS}
+             SELECT ${summaryColumns()}
                FROM retrigger_audit_records
               WHERE webhook_id IN (${d.params(0, webhookIds.length)}) ${after}
               ORDER BY created_at DESC, id DESC
@@ -85,16 +100,10 @@ export class RetriggerAuditService {
     if (rows.length === 0) {
       throw webhookNotFound(query.webhookId);
     }
-    const records = rows.filter((row) => row.id !== null).map((row) => this.summary(row));
-    const page = records.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page,
-      nextCursor:
-        records.length > query.limit && last
-          ? KeysetCursor.encode({ createdAt: last.createdAt, id: last.id }, auditCursorScope(query.webhookId))
-          : null,
-    };
+    return keysetPage(rows, query, {
+      position: (row) => ({ createdAt: isoTimestamp(row.created_at!), id: row.id! }),
+      item: (row) => this.summary(row),
+    });
   }
 
   /** The record with its items, when it is this webhook's. */
@@ -104,9 +113,7 @@ export class RetriggerAuditService {
     const webhookIds = idCaseForms(query.webhookId);
     const [row] = await databaseCall(() =>
       this.dataSource.query<RecordRow[]>(
-        `SELECT w.id AS webhook_id, r.id, r.webhook_id AS record_webhook_id, r.principal, r.reason, r.signature,
-                r.total_requested, r.total_success, r.total_failed, r.created_at, r.completed_at,
-                ${d.jsonColumn('r.items')} AS items
+        `SELECT w.id AS webhook_id, ${summaryColumns('r.')}, ${d.jsonColumn('r.items')} AS items
            FROM webhooks w
            LEFT JOIN retrigger_audit_records r
              ON r.webhook_id = w.id AND r.id IN (${d.params(0, recordIds.length)})

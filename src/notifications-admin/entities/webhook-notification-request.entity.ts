@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type AttemptStatus = 'pending' | 'succeeded' | 'failed';
+export const ATTEMPT_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
 /**
  * One HTTP delivery attempt: first sends and retriggers alike. The indexes

@@ -1,10 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { NOTIFICATION_LIST_INDEX } from '../migrations/1764288000002-CreateNotificationListIndex';
 
-export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+export const NOTIFICATION_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 @Entity({ name: 'webhook_notifications', synchronize: false })
 @Index('idx_webhook_notifications_webhook_id', ['webhookId'])
-@Index('idx_webhook_notifications_webhook_created', ['webhookId', 'createdAt', 'id'])
+@Index(NOTIFICATION_LIST_INDEX, ['webhookId', 'createdAt', 'id'])
 export class WebhookNotificationEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

@@ -1,10 +1,8 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import type { Request } from 'express';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination/page-size';
 import { requirePathUuid } from '../validation/path-uuid';
 import { queryInteger } from '../validation/query-integer';
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
 
 /** What an attempt-history request carries, before validation. */
 export interface RawAttemptHistoryRequest {

@@ -1,16 +1,11 @@
 import { Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
+import { ApiPageSizeQuery } from '../docs/api-page-size-query.decorator';
 import { ApiUuidParam } from '../docs/api-uuid-param.decorator';
 import { ErrorName } from '../errors/error-name.enum';
 import { AdminController } from '../guards/admin-controller.decorator';
-import {
-  AttemptHistoryQuery,
-  AttemptHistoryRequest,
-  AttemptHistoryRequestPipe,
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-} from './attempt-history-request.pipe';
+import { AttemptHistoryQuery, AttemptHistoryRequest, AttemptHistoryRequestPipe } from './attempt-history-request.pipe';
 import { AttemptHistoryService } from './attempt-history.service';
 import { AttemptHistoryPageDto } from './dto/attempt-history-page.dto';
 
@@ -31,12 +26,7 @@ export class AttemptHistoryController {
   })
   @ApiUuidParam('webhookId', 'The webhook ID')
   @ApiUuidParam('notificationId', 'The webhook notification ID')
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: 'Page size',
-    schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
-  })
+  @ApiPageSizeQuery()
   @ApiQuery({
     name: 'offset',
     required: false,

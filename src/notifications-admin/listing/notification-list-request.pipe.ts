@@ -1,16 +1,14 @@
 import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import { isISO8601 } from 'class-validator';
 import type { Request } from 'express';
-import type { NotificationStatus } from '../entities/webhook-notification.entity';
+import { NOTIFICATION_STATUSES, NotificationStatus } from '../entities/webhook-notification.entity';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 import { KeysetCursor, KeysetPosition } from '../pagination/keyset-cursor';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination/page-size';
 import { requirePathUuid } from '../validation/path-uuid';
 
-export const DEFAULT_LIST_LIMIT = 50;
-export const MAX_LIST_LIMIT = 200;
 export const MAX_EVENT_TYPE_LENGTH = 255;
-export const NOTIFICATION_STATUSES: readonly NotificationStatus[] = ['pending', 'delivered', 'failed'];
 
 const QUERY_PARAMETERS = ['status', 'eventType', 'createdAfter', 'createdBefore', 'limit', 'cursor'] as const;
 type QueryParameter = (typeof QUERY_PARAMETERS)[number];
@@ -168,11 +166,11 @@ function parseInstant(name: 'createdAfter' | 'createdBefore', raw: string | unde
 /** Only plain decimal digits: `Number()` would also take "1e2", "0x10" or " 5". */
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) {
-    return DEFAULT_LIST_LIMIT;
+    return DEFAULT_PAGE_SIZE;
   }
   const limit = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIST_LIMIT)) {
-    throw invalid(`limit ${quote(raw)} must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  if (!(limit >= 1 && limit <= MAX_PAGE_SIZE)) {
+    throw invalid(`limit ${quote(raw)} must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }
   return limit;
 }

@@ -1,13 +1,13 @@
 import { Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../docs/api-error-responses.decorator';
+import { ApiPageSizeQuery } from '../docs/api-page-size-query.decorator';
+import { ApiUuidParam } from '../docs/api-uuid-param.decorator';
 import { ErrorName } from '../errors/error-name.enum';
 import { AdminController } from '../guards/admin-controller.decorator';
 import { NotificationListPageDto } from './dto/notification-list-page.dto';
 import {
-  DEFAULT_LIST_LIMIT,
   MAX_EVENT_TYPE_LENGTH,
-  MAX_LIST_LIMIT,
   NotificationListQuery,
   NotificationListRequest,
   NotificationListRequestPipe,
@@ -32,7 +32,7 @@ export class NotificationListController {
       'the ids to retrigger. Paged by an opaque cursor: walking every page returns each matching notification once, ' +
       'even while new ones are written. Payloads, headers and secrets are never listed.',
   })
-  @ApiParam({ name: 'webhookId', description: 'The webhook ID', schema: { type: 'string', format: 'uuid' } })
+  @ApiUuidParam('webhookId', 'The webhook ID')
   @ApiQuery({
     name: 'status',
     required: false,
@@ -57,12 +57,7 @@ export class NotificationListController {
     description: 'Only notifications created before this instant (ISO 8601 date-time with a zone)',
     schema: { type: 'string', format: 'date-time' },
   })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: 'Page size',
-    schema: { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT },
-  })
+  @ApiPageSizeQuery()
   @ApiQuery({
     name: 'cursor',
     required: false,

@@ -5,7 +5,7 @@ import type { AttemptStatus } from '../entities/webhook-notification-request.ent
 import type { NotificationStatus } from '../entities/webhook-notification.entity';
 import { ApiException } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
-import { KeysetCursor } from '../pagination/keyset-cursor';
+import { keysetPage } from '../pagination/keyset-cursor';
 import { databaseCall } from '../persistence/database-call';
 import { idCaseForms, SqlDialect } from '../persistence/sql-dialect';
 import { LastAttemptDto } from './dto/last-attempt.dto';
@@ -69,16 +69,11 @@ export class NotificationListService {
     if (rows.length === 0) {
       throw new ApiException(ErrorName.NotFound, `Webhook ${query.webhookId} not found`);
     }
-    const listed = rows.filter((row) => row.id !== null).sort(newestFirst);
-    const page = listed.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => this.toItem(row)),
-      nextCursor:
-        listed.length > query.limit
-          ? KeysetCursor.encode({ createdAt: this.cursorTime(last.created_at!), id: last.id! }, query.scope)
-          : null,
-    };
+    return keysetPage(rows, query, {
+      order: newestFirst,
+      position: (row) => ({ createdAt: this.cursorTime(row.created_at!), id: row.id! }),
+      item: (row) => this.toItem(row),
+    });
   }
 
   /**
@@ -216,11 +211,12 @@ export class NotificationListService {
     };
   }
 
-  /** A row's created_at as the cursor keeps it: ISO 8601 UTC at the precision the database holds. */
   /**
-   * PostgreSQL: the microseconds it keeps. SQLite: the stored text itself in
-   * ISO dress (`T`, `Z`), so that the next page compares against exactly
-   * what is stored, whichever of the two forms the row has.
+   * A row's created_at as the cursor keeps it: ISO 8601 UTC at the precision
+   * the database holds. PostgreSQL: the microseconds it keeps. SQLite: the
+   * stored text itself in ISO dress (`T`, `Z`), so that the next page
+   * compares against exactly what is stored, whichever of the two forms the
+   * row has.
    */
   private cursorTime(createdAt: string): string {
     if (this.dialect.postgres) {

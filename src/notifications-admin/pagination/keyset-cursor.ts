@@ -59,6 +59,45 @@ export const KeysetCursor = {
   },
 };
 
+/** A page of a keyset-paged list, as every list of the module answers it. */
+export interface KeysetPage<Item> {
+  items: Item[];
+  /** Where the next page starts; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** How a list turns its rows into a page. */
+export interface KeysetPageRows<Row, Item> {
+  /** The row's place in the list's order: the cursor after the page's last row carries it. */
+  position: (row: Row) => KeysetPosition;
+  item: (row: Row) => Item;
+  /** Applied to the listed rows first, when the statement's order cannot be relied on. */
+  order?: (a: Row, b: Row) => number;
+}
+
+/**
+ * The end of a keyset page. The statement read up to `limit + 1` rows, left
+ * joined beside their parent, so an empty page is one row with a null id:
+ * such rows are dropped, the rest cut to `limit`, and the cursor after the
+ * last row of the page is made only when the one more row came back.
+ */
+export function keysetPage<Row extends { id: string | null }, Item>(
+  rows: readonly Row[],
+  list: { limit: number; scope: string },
+  page: KeysetPageRows<Row, Item>,
+): KeysetPage<Item> {
+  const listed = rows.filter((row) => row.id !== null);
+  if (page.order) {
+    listed.sort(page.order);
+  }
+  const shown = listed.slice(0, list.limit);
+  return {
+    items: shown.map((row) => page.item(row)),
+    nextCursor:
+      listed.length > list.limit ? KeysetCursor.encode(page.position(shown[shown.length - 1]), list.scope) : null,
+  };
+}
+
 function mac(body: string, scope: string): Buffer {
   return createHmac('sha256', CURSOR_KEY).update(scope).update('\n').update(body).digest().subarray(0, MAC_BYTES);
 }

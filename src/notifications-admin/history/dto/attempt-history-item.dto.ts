@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiClosedSchema } from '../../docs/api-closed-schema.decorator';
-import type { AttemptStatus } from '../../entities/webhook-notification-request.entity';
-
-const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['pending', 'succeeded', 'failed'];
+import { ATTEMPT_STATUSES, AttemptStatus } from '../../entities/webhook-notification-request.entity';
 
 /** One row of `webhook_notification_requests`: a first send or a retrigger. */
 @ApiClosedSchema({ name: 'NotificationAttempt' })

@@ -1,7 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import type { AttemptStatus } from '../../entities/webhook-notification-request.entity';
-
-const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['pending', 'succeeded', 'failed'];
+import { ATTEMPT_STATUSES, AttemptStatus } from '../../entities/webhook-notification-request.entity';
 
 /** The newest delivery attempt of a listed notification: enough to tell why it failed, without the bodies. */
 @ApiSchema({ name: 'LastNotificationAttempt' })

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import type { NotificationStatus } from '../../entities/webhook-notification.entity';
-import { NOTIFICATION_STATUSES } from '../notification-list-request.pipe';
+import { NOTIFICATION_STATUSES, NotificationStatus } from '../../entities/webhook-notification.entity';
 import { LastAttemptDto } from './last-attempt.dto';
 
 /** A stored notification as the list shows it: never its payload, headers or the webhook's secret. */
