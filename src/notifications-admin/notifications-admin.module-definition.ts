@@ -39,16 +39,7 @@ export const {
   ASYNC_OPTIONS_TYPE: NOTIFICATIONS_ADMIN_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<NotificationsAdminModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras<NotificationsAdminModuleExtras>({ routePrefix: DEFAULT_ROUTE_PREFIX }, (definition, extras) => {
-    const withClient = withDeliveryClient(definition);
-    return {
-      ...withClient,
-      imports: [
-        ...(withClient.imports ?? []),
-        RouterModule.register([{ path: normalizeRoutePrefix(extras.routePrefix), module: definition.module }]),
-      ],
-    };
-  })
+  .setExtras<NotificationsAdminModuleExtras>({ routePrefix: DEFAULT_ROUTE_PREFIX }, composeDefinition)
   .build();
 
 const RESOLVED_CONFIG: Provider = {
@@ -59,10 +50,11 @@ const RESOLVED_CONFIG: Provider = {
 
 /**
  * Moves the options (and what the host's forRootAsync imports to build them)
- * into the settings module, and registers the delivery client's HttpModule
- * configured from them: one axios instance per mounted module.
+ * into the settings module, registers the delivery client's HttpModule
+ * configured from them (one axios instance per mounted module), and mounts
+ * the module at the route prefix.
  */
-function withDeliveryClient(definition: DynamicModule): DynamicModule {
+function composeDefinition(definition: DynamicModule, extras: NotificationsAdminModuleExtras): DynamicModule {
   const settings: DynamicModule = {
     module: NotificationsAdminSettingsModule,
     imports: definition.imports ?? [],
@@ -74,13 +66,14 @@ function withDeliveryClient(definition: DynamicModule): DynamicModule {
     imports: [
       settings,
       HttpModule.registerAsync({ imports: [settings], inject: [DeliveryAgents], useFactory: deliveryClientConfig }),
+      RouterModule.register([{ path: normalizeRoutePrefix(extras.routePrefix), module: definition.module }]),
     ],
     providers: [],
   };
 }
 
 /** `/a/b/` and `a/b` are the same prefix; anything but path segments is a mistake to stop at start. */
-export function normalizeRoutePrefix(prefix: unknown): string {
+function normalizeRoutePrefix(prefix: unknown): string {
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9._~\-/]*$/.test(prefix)) {
     throw new Error('NotificationsAdminModule option routePrefix must be a path such as "api/notifications/v1/admin"');
   }

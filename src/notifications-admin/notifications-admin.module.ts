@@ -7,7 +7,6 @@ import { ConsoleAssets } from './console/console-assets.service';
 import { ConsoleController } from './console/console.controller';
 import { WebhookDelivery } from './delivery/webhook-delivery.service';
 import { NOTIFICATIONS_ADMIN_ENTITIES } from './entities';
-import { AdminGuard } from './guards/admin.guard';
 import { AttemptHistoryController } from './history/attempt-history.controller';
 import { RateLimitStoreHealthIndicator } from './health/rate-limit-store.health';
 import { AttemptHistoryService } from './history/attempt-history.service';
@@ -26,7 +25,7 @@ import { RetriggerService } from './retrigger/retrigger.service';
 import { SignatureService } from './signatures/signature.service';
 import { InMemoryFixedWindowStorage } from './throttling/fixed-window.storage';
 import { RedisFixedWindowStorage } from './throttling/redis-fixed-window.storage';
-import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttling/retrigger-throttler.guard';
+import { RETRIGGER_THROTTLER_STORAGE } from './throttling/retrigger-throttler.guard';
 
 /**
  * The notifications admin module: `POST .../webhooks/{webhookId}/notifications/retrigger`
@@ -63,8 +62,6 @@ import { RETRIGGER_THROTTLER_STORAGE, RetriggerThrottlerGuard } from './throttli
     RetriggerAuditService,
     AttemptHistoryService,
     NotificationListService,
-    AdminGuard,
-    RetriggerThrottlerGuard,
     InterruptedAttemptsSweeper,
     RateLimitStoreHealthIndicator,
     RetriggerMetrics,

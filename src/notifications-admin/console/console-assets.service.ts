@@ -8,10 +8,9 @@ export interface ConsoleAsset {
   contentType: string;
 }
 
-/** The page, then the files it loads by name from `console/<name>`. */
-export const CONSOLE_PAGE = 'console.html';
-const ASSET_TYPES: Readonly<Record<string, string>> = {
-  [CONSOLE_PAGE]: 'text/html; charset=utf-8',
+const ASSETS_DIRECTORY = join(__dirname, 'assets');
+/** The files the page loads by name from `console/<name>`. */
+const FILE_TYPES: Readonly<Record<string, string>> = {
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
@@ -21,34 +20,40 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
  * The console's static files, shipped in the package beside this file
  * (`assets/`, copied into dist by the build) and read once at start, so a
  * request never touches the file system and no path from a URL ever reaches
- * it: only the names above are served.
+ * it: only the page and the files named above are served.
  */
 @Injectable()
 export class ConsoleAssets implements OnModuleInit {
-  static readonly directory = join(__dirname, 'assets');
-  private readonly assets = new Map<string, ConsoleAsset>();
+  private pageAsset?: ConsoleAsset;
+  private readonly files = new Map<string, ConsoleAsset>();
 
   constructor(@Inject(NOTIFICATIONS_ADMIN_CONFIG) private readonly config: NotificationsAdminConfig) {}
 
-  get enabled(): boolean {
-    return this.config.console;
-  }
-
   async onModuleInit(): Promise<void> {
-    if (!this.enabled) {
+    if (!this.config.console) {
       return;
     }
-    // A missing file stops the start here rather than surfacing as a broken page later.
-    for (const [name, contentType] of Object.entries(ASSET_TYPES)) {
-      const body = await readFile(join(ConsoleAssets.directory, name)).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`Admin console asset ${name} is missing from ${ConsoleAssets.directory} (${error.code})`);
-      });
-      this.assets.set(name, { body, contentType });
+    this.pageAsset = await load('console.html', 'text/html; charset=utf-8');
+    for (const [name, contentType] of Object.entries(FILE_TYPES)) {
+      this.files.set(name, await load(name, contentType));
     }
   }
 
-  /** The named file, or undefined when the console is off or serves no such file. */
-  find(name: string): ConsoleAsset | undefined {
-    return this.assets.get(name);
+  /** The page, or undefined when the console is off. */
+  page(): ConsoleAsset | undefined {
+    return this.pageAsset;
   }
+
+  /** The named file the page loads, or undefined when the console is off or serves no such file. */
+  file(name: string): ConsoleAsset | undefined {
+    return this.files.get(name);
+  }
+}
+
+/** A missing file stops the start here rather than surfacing as a broken page later. */
+async function load(name: string, contentType: string): Promise<ConsoleAsset> {
+  const body = await readFile(join(ASSETS_DIRECTORY, name)).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`Admin console asset ${name} is missing from ${ASSETS_DIRECTORY} (${error.code})`);
+  });
+  return { body, contentType };
 }

@@ -2,7 +2,7 @@ import { Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ModuleController } from '../routing/module-controller.decorator';
-import { CONSOLE_PAGE, ConsoleAsset, ConsoleAssets } from './console-assets.service';
+import { ConsoleAsset, ConsoleAssets } from './console-assets.service';
 
 /**
  * The page's own policy, stricter than the service's: its script and styles
@@ -37,7 +37,7 @@ export class ConsoleController {
 
   @Get()
   page(@Req() request: Request, @Res() response: Response): void {
-    const page = this.require(CONSOLE_PAGE);
+    const page = found(this.assets.page());
     // The page loads `console/<file>` relative to its URL: `.../console/` would resolve them one level too deep.
     if (request.path.endsWith('/')) {
       response.redirect(308, '../console');
@@ -48,19 +48,16 @@ export class ConsoleController {
 
   @Get(':file')
   file(@Param('file') name: string, @Res() response: Response): void {
-    if (name === CONSOLE_PAGE) {
-      throw new NotFoundException();
-    }
-    send(response, this.require(name));
+    send(response, found(this.assets.file(name)));
   }
+}
 
-  private require(name: string): ConsoleAsset {
-    const asset = this.assets.find(name);
-    if (!asset) {
-      throw new NotFoundException();
-    }
-    return asset;
+/** Off, or no such file: answered like an unknown route. */
+function found(asset: ConsoleAsset | undefined): ConsoleAsset {
+  if (!asset) {
+    throw new NotFoundException();
   }
+  return asset;
 }
 
 function send(response: Response, asset: ConsoleAsset): void {

@@ -30,3 +30,8 @@ export class ApiException extends Error {
     return { name: this.errorName, error: this.message, status: this.status };
   }
 }
+
+/** A database call that failed: answered as a generic 500, its cause (the driver's error) kept for the log. */
+export function databaseError(cause: unknown): ApiException {
+  return new ApiException(ErrorName.DatabaseError, 'The database could not complete the request', {}, { cause });
+}

@@ -1,4 +1,4 @@
-export interface DescribedCause {
+interface DescribedCause {
   text: string;
   fields: { type: string; code?: string; message: string };
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { TypeORMError } from 'typeorm';
-import { ApiException } from './api.exception';
+import { ApiException, databaseError } from './api.exception';
 import { describeCause } from './describe-cause';
 import { ErrorName } from './error-name.enum';
 
@@ -40,7 +40,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const apiException = this.toApiException(exception);
     if (apiException.status >= 500) {
-      this.logFailure(apiException, exception === apiException ? apiException.cause : exception);
+      this.logFailure(apiException);
     }
     if (response.headersSent) {
       return;
@@ -58,18 +58,19 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     const bodyReadError =
       asBodyReadError(exception) ?? asBodyReadError((exception as { cause?: unknown } | null)?.cause);
     if (bodyReadError) {
-      return new ApiException(
+      return answer(
         ErrorName.BadRequest,
         BODY_READ_MESSAGES[bodyReadError.type] ?? 'Request body could not be read',
+        exception,
       );
     }
     if (exception instanceof HttpException) {
       return fromHttpException(exception);
     }
     if (exception instanceof TypeORMError || isDriverError(exception)) {
-      return new ApiException(ErrorName.DatabaseError, 'The database could not complete the request');
+      return databaseError(exception);
     }
-    return new ApiException(ErrorName.UnexpectedError, 'An unexpected error occurred');
+    return answer(ErrorName.UnexpectedError, 'An unexpected error occurred', exception);
   }
 
   /**
@@ -77,7 +78,8 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
    * name, then the cause's type, driver code and message. Only a genuinely
    * unexpected failure brings its stack, to find the bug.
    */
-  private logFailure(answered: ApiException, cause: unknown): void {
+  private logFailure(answered: ApiException): void {
+    const cause = answered.cause;
     const described = describeCause(cause);
     this.logger.error({
       msg: `request failed: ${answered.errorName}${described ? ` (${described.text})` : ''}`,
@@ -91,24 +93,29 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
 function fromHttpException(exception: HttpException): ApiException {
   const status = exception.getStatus();
   if (status === 404 || status === 405) {
-    return new ApiException(ErrorName.NotFound, 'No such route');
+    return answer(ErrorName.NotFound, 'No such route', exception);
   }
   if (status === 403 || status === 401) {
-    return new ApiException(ErrorName.AccessDenied, 'Admin credentials are required');
+    return answer(ErrorName.AccessDenied, 'Admin credentials are required', exception);
   }
   if (status === 409) {
-    return new ApiException(ErrorName.Conflict, exception.message);
+    return answer(ErrorName.Conflict, exception.message, exception);
   }
   if (status === 413) {
-    return new ApiException(ErrorName.BadRequest, BODY_READ_MESSAGES['entity.too.large']);
+    return answer(ErrorName.BadRequest, BODY_READ_MESSAGES['entity.too.large'], exception);
   }
   if (status === 415) {
-    return new ApiException(ErrorName.BadRequest, 'Request body media type, charset or encoding is not supported');
+    return answer(ErrorName.BadRequest, 'Request body media type, charset or encoding is not supported', exception);
   }
   if (status >= 400 && status < 500) {
-    return new ApiException(ErrorName.BadRequest, 'Bad request');
+    return answer(ErrorName.BadRequest, 'Bad request', exception);
   }
-  return new ApiException(ErrorName.UnexpectedError, 'An unexpected error occurred');
+  return answer(ErrorName.UnexpectedError, 'An unexpected error occurred', exception);
+}
+
+/** An answer made here from what was thrown, which goes along as the cause, for the log. */
+function answer(name: ErrorName, message: string, cause: unknown): ApiException {
+  return new ApiException(name, message, {}, { cause });
 }
 
 function asBodyReadError(exception: unknown): BodyReadError | undefined {

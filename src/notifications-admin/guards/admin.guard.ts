@@ -26,7 +26,7 @@ interface KnownKey {
 @Injectable()
 export class AdminGuard implements CanActivate, OnModuleInit {
   private readonly keys: readonly KnownKey[];
-  private hostGuards?: Promise<CanActivate[]>;
+  private hostGuards: CanActivate[] = [];
 
   constructor(
     @Inject(NOTIFICATIONS_ADMIN_CONFIG) private readonly config: NotificationsAdminConfig,
@@ -40,7 +40,7 @@ export class AdminGuard implements CanActivate, OnModuleInit {
 
   /** Resolves the host's guards at start, so a guard that cannot be created stops the start, not a request. */
   async onModuleInit(): Promise<void> {
-    await this.resolveHostGuards();
+    this.hostGuards = await Promise.all(this.config.authGuards.map((guard) => this.instantiate(guard)));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -73,17 +73,12 @@ export class AdminGuard implements CanActivate, OnModuleInit {
     if (!this.config.adminCheck) {
       return undefined;
     }
-    for (const guard of await this.resolveHostGuards()) {
+    for (const guard of this.hostGuards) {
       if (!(await passes(guard, context))) {
         return undefined;
       }
     }
     return (await this.config.adminCheck(request)) || undefined;
-  }
-
-  private resolveHostGuards(): Promise<CanActivate[]> {
-    this.hostGuards ??= Promise.all(this.config.authGuards.map((guard) => this.instantiate(guard)));
-    return this.hostGuards;
   }
 
   /** The host's own instance when it registered the guard as a provider; otherwise one made here. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiException } from '../errors/api.exception';
+import { ApiException, databaseError } from '../errors/api.exception';
 import { ErrorName } from '../errors/error-name.enum';
 
 /**
@@ -38,12 +38,7 @@ export async function databaseCall<T>(run: () => Promise<T>): Promise<T> {
         await sleep(pause);
         continue;
       }
-      throw new ApiException(
-        ErrorName.DatabaseError,
-        'The database could not complete the request',
-        {},
-        { cause: error },
-      );
+      throw databaseError(error);
     }
   }
 }

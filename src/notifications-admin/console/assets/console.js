@@ -192,6 +192,15 @@
     return error instanceof Error ? error.message : String(error);
   }
 
+  /**
+   * The error as an envelope: the API's own, or UnexpectedError (status 0: no HTTP answer) for anything else.
+   * @param {unknown} error
+   * @returns {Envelope}
+   */
+  function envelopeOf(error) {
+    return error instanceof ApiError ? error.envelope : { name: 'UnexpectedError', error: describe(error), status: 0 };
+  }
+
   /** @param {string} id */
   function segment(id) {
     return encodeURIComponent(id.trim());
@@ -201,8 +210,7 @@
 
   /** @param {unknown} error */
   function showError(error) {
-    const envelope =
-      error instanceof ApiError ? error.envelope : { name: 'UnexpectedError', error: describe(error), status: 0 };
+    const envelope = envelopeOf(error);
     ui.error.replaceChildren(
       h('strong', {}, [envelope.name]),
       text(`: ${envelope.error}`),
@@ -438,7 +446,7 @@
       );
     } catch (error) {
       // The list above loaded; a failure here belongs to this section only.
-      const envelope = error instanceof ApiError ? error.envelope : { name: 'UnexpectedError', error: describe(error) };
+      const envelope = envelopeOf(error);
       ui.auditStatus.textContent = `${envelope.name}: ${envelope.error}`;
       fillTable(ui.audit, []);
     }
