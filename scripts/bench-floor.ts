@@ -23,11 +23,11 @@
  *   --phases=P          delivery, list or both (default both)
  */
 import { HttpService } from '@nestjs/axios';
-import autocannon from 'autocannon';
 import axios from 'axios';
 import { spawn } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { firstValueFrom } from 'rxjs';
@@ -40,18 +40,99 @@ import { WebhookDelivery } from '../src/notifications-admin/delivery/webhook-del
 import { NotificationListService } from '../src/notifications-admin/listing/notification-list.service';
 import type { NotificationsAdminConfig } from '../src/notifications-admin/notifications-admin.config';
 import { removeGroups, seedListing } from './bench/bench.seed';
+import { DEFAULT_DATABASE_URL, LIST_NOTIFICATIONS, LIST_PAGE, LIST_WEBHOOKS, runAutocannon } from './bench/list-phase';
 
 const SENDS = 25;
 const WARMUP_BATCHES = 100;
-const LIST_PAGE = 50;
 
-/** A receiver in a process of its own: it reads the body and answers 200 on a kept-alive connection. */
-const RECEIVER = `
-const server = require('node:http').createServer({ keepAliveTimeout: 120000 }, (req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok'));
-});
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));`;
+/** What every client sends: a 1 KiB JSON body to the receiver. */
+interface Target {
+  url: string;
+  payload: string;
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+interface Client {
+  name: string;
+  /** Builds only what this client needs; `close` releases it. */
+  build(target: Target): { send: () => Promise<unknown>; close: () => void };
+}
+
+/** The module's agents and destination policy, configured as the bench's service is. */
+function moduleParts(): { config: NotificationsAdminConfig; destinations: DestinationPolicy; agents: DeliveryAgents } {
+  const config = {
+    webhookTimeoutMs: 10_000,
+    allowPrivateNetworks: true,
+    httpClient: { proxy: null, agentOptions: {} },
+  } as unknown as NotificationsAdminConfig;
+  const destinations = new DestinationPolicy(config);
+  return { config, destinations, agents: new DeliveryAgents(destinations, config) };
+}
+
+const CLIENTS: readonly Client[] = [
+  {
+    name: 'node:http (bare keep-alive request)',
+    build: ({ url, body, headers }) => {
+      const bareAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+      return {
+        send: () =>
+          new Promise<void>((resolve, reject) => {
+            const sent = request(
+              url,
+              { method: 'POST', agent: bareAgent, headers: { ...headers, 'content-length': body.length } },
+              (answer) => answer.resume().on('end', resolve).on('error', reject),
+            );
+            sent.on('error', reject).end(body);
+          }),
+        close: () => bareAgent.destroy(),
+      };
+    },
+  },
+  {
+    name: 'axios via HttpService, the module configuration',
+    build: ({ url, body, headers }) => {
+      const { agents } = moduleParts();
+      const http = new HttpService(axios.create(deliveryClientConfig(agents)));
+      trimDeliveryDefaults(http.axiosRef);
+      return {
+        send: async () => {
+          const deadline = AbortSignal.timeout(10_000);
+          const answer = await firstValueFrom(
+            http.request<Readable>({
+              method: 'POST',
+              url,
+              data: body,
+              headers,
+              signal: deadline,
+              responseType: 'stream',
+            }),
+          );
+          await new Promise((resolve, reject) => answer.data.resume().on('end', resolve).on('error', reject));
+        },
+        close: () => agents.onModuleDestroy(),
+      };
+    },
+  },
+  {
+    name: 'WebhookDelivery (the module sender)',
+    build: ({ url, payload, headers }) => {
+      const { config, destinations, agents } = moduleParts();
+      // The WebhookDelivery constructor trims its own instance's defaults.
+      const http = new HttpService(axios.create(deliveryClientConfig(agents)));
+      const delivery = new WebhookDelivery(http, destinations, agents, config);
+      return {
+        send: async () => {
+          const result = await delivery.deliver({ url, payload, headers });
+          if (!result.succeeded) {
+            throw new Error(`send failed: ${result.error}`);
+          }
+        },
+        close: () => agents.onModuleDestroy(),
+      };
+    },
+  },
+];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -71,75 +152,31 @@ async function main(): Promise<void> {
     await deliveryFloor(Number(values.batches));
   }
   if (phases.has('list')) {
-    await listFloor(
-      process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
-      Number(values.duration),
-    );
+    await listFloor(process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL, Number(values.duration));
   }
 }
 
 /** CPU ms of this process per batch of SENDS concurrent sends through one client, as text. */
 async function measureClient(index: number, batches: number): Promise<string> {
-  const receiver = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const client = CLIENTS[index];
+  if (!client) {
+    throw new Error(`--client must be 0 to ${CLIENTS.length - 1}`);
+  }
+  // A LoopbackReceivers receiver (answering at once) in a process of its own: its CPU is not counted.
+  const receiver = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'bench', 'loopback.receivers.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve) => receiver.stdout.once('data', (chunk) => resolve(Number(chunk))));
-  const url = `http://127.0.0.1:${port}/hooks`;
   const payload = JSON.stringify({ type: 'invoice.paid', data: 'x'.repeat(1000) });
-  const headers = { 'content-type': 'application/json', 'x-webhook-signature': 'v1=0123456789abcdef' };
-  const config = {
-    webhookTimeoutMs: 10_000,
-    allowPrivateNetworks: true,
-    httpClient: { proxy: null, agentOptions: {} },
-  } as unknown as NotificationsAdminConfig;
-  const destinations = new DestinationPolicy(config);
-  const agents = new DeliveryAgents(destinations, config);
-  const http = new HttpService(axios.create(deliveryClientConfig(agents)));
-  trimDeliveryDefaults(http.axiosRef);
-  const delivery = new WebhookDelivery(http, destinations, agents, config);
-  const bareAgent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const body = Buffer.from(payload);
-
-  const clients: Array<[string, () => Promise<unknown>]> = [
-    [
-      'node:http (bare keep-alive request)',
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const sent = request(
-            url,
-            { method: 'POST', agent: bareAgent, headers: { ...headers, 'content-length': body.length } },
-            (answer) => answer.resume().on('end', resolve).on('error', reject),
-          );
-          sent.on('error', reject).end(body);
-        }),
-    ],
-    [
-      'axios via HttpService, the module configuration',
-      async () => {
-        const deadline = AbortSignal.timeout(10_000);
-        const answer = await firstValueFrom(
-          http.request<Readable>({
-            method: 'POST',
-            url,
-            data: body,
-            headers,
-            signal: deadline,
-            responseType: 'stream',
-          }),
-        );
-        await new Promise((resolve, reject) => answer.data.resume().on('end', resolve).on('error', reject));
-      },
-    ],
-    [
-      'WebhookDelivery (the module sender)',
-      async () => {
-        const result = await delivery.deliver({ url, payload, headers });
-        if (!result.succeeded) {
-          throw new Error(`send failed: ${result.error}`);
-        }
-      },
-    ],
-  ];
+  const { send, close } = client.build({
+    url: `http://127.0.0.1:${port}/hooks`,
+    payload,
+    body: Buffer.from(payload),
+    headers: { 'content-type': 'application/json', 'x-webhook-signature': 'v1=0123456789abcdef' },
+  });
   try {
-    const [name, send] = clients[index];
     const batch = () => Promise.all(Array.from({ length: SENDS }, send));
     for (let i = 0; i < WARMUP_BATCHES; i++) {
       await batch();
@@ -149,19 +186,16 @@ async function measureClient(index: number, batches: number): Promise<string> {
       await batch();
     }
     const used = process.cpuUsage(before);
-    return `| ${name.padEnd(48)} | ${((used.user + used.system) / 1000 / batches).toFixed(2).padStart(19)} |`;
+    return `| ${client.name.padEnd(48)} | ${((used.user + used.system) / 1000 / batches).toFixed(2).padStart(19)} |`;
   } finally {
-    agents.onModuleDestroy();
-    bareAgent.destroy();
+    close();
     receiver.kill();
   }
 }
 
-const CLIENTS = 3;
-
 async function deliveryFloor(batches: number): Promise<void> {
   const rows: string[] = [];
-  for (let index = 0; index < CLIENTS; index++) {
+  for (let index = 0; index < CLIENTS.length; index++) {
     rows.push(await measureInChild(index, batches));
   }
   process.stdout.write(
@@ -192,8 +226,10 @@ function measureInChild(index: number, batches: number): Promise<string> {
 
 async function listFloor(databaseUrl: string, durationS: number): Promise<void> {
   const dataSource = await new DataSource(buildDataSourceOptions(databaseUrl, 'migrations')).initialize();
-  process.stderr.write('bench:floor: seeding 200,000 notifications over 100 webhooks\n');
-  const webhooks = await seedListing(dataSource, { webhooks: 100, notifications: 200_000 });
+  process.stderr.write(
+    `bench:floor: seeding ${LIST_NOTIFICATIONS.toLocaleString('en')} notifications over ${LIST_WEBHOOKS} webhooks\n`,
+  );
+  const webhooks = await seedListing(dataSource, { webhooks: LIST_WEBHOOKS, notifications: LIST_NOTIFICATIONS });
   const list = new NotificationListService(dataSource);
   const server = createServer((incoming, answer) => {
     const webhookId = incoming.url!.slice(1);
@@ -212,22 +248,16 @@ async function listFloor(databaseUrl: string, durationS: number): Promise<void> 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let next = 0;
   const run = (duration: number) =>
-    new Promise<autocannon.Result>((resolve, reject) => {
-      autocannon(
+    runAutocannon({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      connections: 10,
+      duration,
+      requests: [
         {
-          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-          connections: 10,
-          duration,
-          requests: [
-            {
-              method: 'GET',
-              setupRequest: (r) => ({ ...r, path: `/${webhooks[next++ % webhooks.length].webhookId}` }),
-            },
-          ],
+          method: 'GET',
+          setupRequest: (r) => ({ ...r, path: `/${webhooks[next++ % webhooks.length].webhookId}` }),
         },
-        (error, result) =>
-          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result),
-      );
+      ],
     });
   try {
     await run(3);

@@ -28,18 +28,16 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/config/data-source-options';
 import { IdGroup, removeGroups, seedGroups, seedListing } from './bench/bench.seed';
 import { summarizeCpuProfile } from './bench/cpu-profile.summary';
+import { DEFAULT_DATABASE_URL, LIST_NOTIFICATIONS, LIST_PAGE, LIST_WEBHOOKS, runAutocannon } from './bench/list-phase';
 import { LoopbackReceivers } from './bench/loopback.receivers';
 import { ServiceProcess } from './bench/service.process';
 import { StatementCountingProxy } from './bench/statement-counting.proxy';
 
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const API_KEY = 'bench-admin-key';
 const SLOW_RECEIVER_MS = 200;
 /** No wait is longer than this; a stuck phase fails the bench instead of hanging it. */
 const RUN_TIMEOUT_S = 120;
 const PROFILE_DIR = 'bench-profiles';
-const LIST_WEBHOOKS = 100;
-const LIST_PAGE = 50;
 
 interface Options {
   json: boolean;
@@ -258,19 +256,12 @@ async function runListing(bench: Bench, options: Options): Promise<PhaseResult> 
     },
   };
   const run = (durationS: number) =>
-    new Promise<autocannon.Result>((resolvePhase, rejectPhase) => {
-      autocannon(
-        {
-          url: bench.service.baseUrl,
-          connections: options.connections,
-          duration: durationS,
-          timeout: 30,
-          headers: { authorization: `Bearer ${API_KEY}` },
-          requests: [listRequest],
-        },
-        (error, finished) =>
-          error ? rejectPhase(error instanceof Error ? error : new Error(String(error))) : resolvePhase(finished),
-      );
+    runAutocannon({
+      url: bench.service.baseUrl,
+      connections: options.connections,
+      duration: durationS,
+      headers: { authorization: `Bearer ${API_KEY}` },
+      requests: [listRequest],
     });
 
   progress(`${name}: warming up`);
@@ -313,13 +304,13 @@ async function drive(
 ): Promise<{ result: autocannon.Result; undeliveredItems: number }> {
   const free = [...groups];
   let undeliveredItems = 0;
-  const result = await new Promise<autocannon.Result>((resolvePhase, rejectPhase) => {
-    const instance = autocannon(
+  let timeout: NodeJS.Timeout | undefined;
+  try {
+    const result = await runAutocannon(
       {
         url: bench.service.baseUrl,
         connections: scenario.connections,
         ...('durationS' in bound ? { duration: bound.durationS } : { amount: bound.requests }),
-        timeout: 30,
         headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
         requests: [
           {
@@ -347,18 +338,12 @@ async function drive(
           },
         ],
       },
-      (error, finished) => {
-        clearTimeout(timeout);
-        if (error) {
-          rejectPhase(error instanceof Error ? error : new Error(String(error)));
-        } else {
-          resolvePhase(finished);
-        }
-      },
+      (instance) => (timeout = setTimeout(() => instance.stop(), RUN_TIMEOUT_S * 1000)),
     );
-    const timeout = setTimeout(() => instance.stop(), RUN_TIMEOUT_S * 1000);
-  });
-  return { result, undeliveredItems };
+    return { result, undeliveredItems };
+  } finally {
+    clearTimeout(timeout);
+  }
 }
 
 /** Requests autocannon stopped waiting for still run to their end; wait until the service sends no more SQL. */
@@ -488,7 +473,7 @@ function parseOptions(): Options {
       'slow-requests': { type: 'string', default: '20' },
       'payload-bytes': { type: 'string', default: '1024' },
       'cpu-prof': { type: 'boolean', default: false },
-      'list-notifications': { type: 'string', default: '200000' },
+      'list-notifications': { type: 'string', default: String(LIST_NOTIFICATIONS) },
       phases: { type: 'string', default: 'retrigger,list' },
     },
   });

@@ -15,7 +15,7 @@ import { buildDataSourceOptions } from '../src/config/data-source-options';
 import { buildNotificationsAdminDocument } from '../src/notifications-admin/docs/api-docs.setup';
 import { NotificationsAdminModule } from '../src/notifications-admin/notifications-admin.module';
 
-export const OPENAPI_YAML_PATH = 'docs/openapi.yaml';
+const OPENAPI_YAML_PATH = 'docs/openapi.yaml';
 
 const HEADER = `# The admin API of notifications-admin, exactly as the service serves it at
 # /api/docs-json. Written from the code by \`npm run openapi\`: do not edit by

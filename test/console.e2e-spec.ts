@@ -18,14 +18,14 @@ describe('admin console: serving', () => {
     const services: ServiceProcess[] = [];
     let service: ServiceProcess;
     const start = async (env: Record<string, string>) => {
-      const service = await ServiceProcess.start({
+      const started = await ServiceProcess.start({
         DATABASE_URL: testDatabaseUrl(),
         ADMIN_API_KEYS: 'console-e2e-key',
         LOG_LEVEL: 'warn',
         ...env,
       });
-      services.push(service);
-      return service;
+      services.push(started);
+      return started;
     };
 
     beforeAll(async () => {

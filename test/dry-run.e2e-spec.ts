@@ -6,7 +6,14 @@ import { WebhookNotificationEntity } from '../src/notifications-admin/entities/w
 import { IdempotencyRecordEntity } from '../src/notifications-admin/entities/idempotency-record.entity';
 import { assertMatchesSpec } from './support/openapi';
 import { answer, Receiver } from './support/receivers';
-import { HOUR_OLD_SIGNATURE, newSecret, secondsAbout, seedNotification, seedWebhook } from './support/seed';
+import {
+  HOUR_OLD_SIGNATURE,
+  newSecret,
+  secondsAbout,
+  seedNotification,
+  seedPendingAttempt,
+  seedWebhook,
+} from './support/seed';
 import { retriggerPath, startTestApp, TestApp } from './support/test-app';
 
 async function dryRun(testApp: TestApp, webhookId: string, ids: string[], extra: Record<string, unknown> = {}) {
@@ -43,7 +50,6 @@ async function snapshot(testApp: TestApp, webhookIds: string[]) {
   };
 }
 
-/** An item that was never sent, whatever its outcome. */
 /**
  * A dry-run item of a notification seeded (signed an hour ago) by seedNotification:
  * it reports the age and warning the send would carry, unless no notification was found.
@@ -84,13 +90,7 @@ describe('"dryRun": true', () => {
     const ready = await seedNotification(open.dataSource, webhook, secret, { status: 'failed' });
     const delivered = await seedNotification(open.dataSource, webhook, secret, { status: 'delivered' });
     const inFlight = await seedNotification(open.dataSource, webhook, secret, { status: 'pending' });
-    await open.dataSource.getRepository(WebhookNotificationRequestEntity).insert({
-      id: randomUUID(),
-      webhookNotificationId: inFlight.id,
-      url: receiver.url,
-      status: 'pending',
-      retriggeredBy: null,
-    });
+    await seedPendingAttempt(open.dataSource, inFlight.id, receiver.url);
     const foreign = await seedNotification(open.dataSource, other, secret);
     const unknown = randomUUID();
     const before = await snapshot(open, [webhook.id, other.id]);
@@ -124,13 +124,7 @@ describe('"dryRun": true', () => {
     const secret = newSecret();
     const signed = await seedNotification(open.dataSource, webhook, secret, { status: 'failed' });
     const unsigned = await seedNotification(open.dataSource, webhook, secret, { scheme: 'none' });
-    await open.dataSource.getRepository(WebhookNotificationRequestEntity).insert({
-      id: randomUUID(),
-      webhookNotificationId: unsigned.id,
-      url: receiver.url,
-      status: 'pending',
-      retriggeredBy: null,
-    });
+    await seedPendingAttempt(open.dataSource, unsigned.id, receiver.url);
     const before = await snapshot(open, [webhook.id]);
     const received = receiver.requests.length;
 
@@ -225,13 +219,7 @@ describe('"dryRun": true', () => {
     it('NOT_FOUND and IN_FLIGHT answer before the destination', async () => {
       const webhook = await seedWebhook(guarded.dataSource, { url: 'http://10.0.0.1/hooks' });
       const inFlight = await seedNotification(guarded.dataSource, webhook, newSecret());
-      await guarded.dataSource.getRepository(WebhookNotificationRequestEntity).insert({
-        id: randomUUID(),
-        webhookNotificationId: inFlight.id,
-        url: webhook.url,
-        status: 'pending',
-        retriggeredBy: null,
-      });
+      await seedPendingAttempt(guarded.dataSource, inFlight.id, webhook.url);
       const unknown = randomUUID();
 
       const response = await dryRun(guarded, webhook.id, [unknown, inFlight.id]);

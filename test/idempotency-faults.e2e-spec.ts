@@ -8,7 +8,7 @@ import { assertMatchesSpec } from './support/openapi';
 import { Receiver } from './support/receivers';
 import { attemptsOf, newSecret, seedAttempt, seedNotification, seedWebhook } from './support/seed';
 import { TcpProxy } from './support/tcp-proxy';
-import { onPostgres, retriggerPath, startTestApp, TestApp, testDatabaseUrl } from './support/test-app';
+import { onPostgres, principalOf, retriggerPath, startTestApp, TestApp, testDatabaseUrl } from './support/test-app';
 
 jest.setTimeout(60_000);
 
@@ -37,10 +37,6 @@ async function eventually<T>(attempt: () => Promise<T>, done: (value: T) => bool
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-function principalOf(apiKey: string): string {
-  return `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 12)}`;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { answer, Receiver } from './support/receivers';
 import { newSecret, seedNotification, seedWebhook } from './support/seed';
 import { openDatabase, ServiceProcess } from './support/service-process';
-import { retriggerPath, testDatabaseUrl } from './support/test-app';
+import { principalOf, retriggerPath, testDatabaseUrl } from './support/test-app';
 
 jest.setTimeout(60_000);
 
@@ -89,7 +89,7 @@ describe('structured logs of the standalone service', () => {
   });
 
   it('logs one retrigger line with the principal, webhook, counts and duration', () => {
-    const principal = `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 12)}`;
+    const principal = principalOf(apiKey);
     const retriggerLines = service.logLines().filter((line) => line.context === 'Retrigger');
     expect(retriggerLines).toHaveLength(2);
     expect(retriggerLines[0]).toEqual(

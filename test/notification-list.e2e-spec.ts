@@ -81,6 +81,18 @@ describe('GET .../webhooks/{webhookId}/notifications', () => {
     return response;
   }
 
+  /** The ids of `query`'s pages, following nextCursor to the last page or until `maxItems` ids are in. */
+  async function walkIds(webhookId: string, query: Record<string, string>, maxItems = Infinity): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await list(webhookId, { ...query, ...(cursor ? { cursor } : {}) });
+      ids.push(...(response.body.items as ListedItem[]).map((item) => item.id));
+      cursor = response.body.nextCursor as string | null;
+    } while (cursor !== null && ids.length < maxItems);
+    return ids;
+  }
+
   async function expectInvalid(webhookId: string, query: Record<string, string> | string, error: RegExp) {
     const response = await request(testApp.baseUrl)
       .get(`${listPath(webhookId)}?${typeof query === 'string' ? query : new URLSearchParams(query).toString()}`)
@@ -155,13 +167,7 @@ describe('GET .../webhooks/{webhookId}/notifications', () => {
         times.map((createdAt) => ({ createdAt })),
       );
 
-      const walked: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const response = await list(webhook.id, { limit: '1', ...(cursor ? { cursor } : {}) });
-        walked.push(...(response.body.items as ListedItem[]).map((item) => item.id));
-        cursor = response.body.nextCursor as string | null;
-      } while (cursor !== null && walked.length < 10);
+      const walked = await walkIds(webhook.id, { limit: '1' }, 10);
 
       expect([...walked].sort()).toEqual([...ids].sort());
       if (onPostgres()) {
@@ -180,13 +186,7 @@ describe('GET .../webhooks/{webhookId}/notifications', () => {
         { createdAt: '2026-11-02T11:00:00.500Z' },
       ]);
 
-      const walked: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const response = await list(webhook.id, { limit: '1', ...(cursor ? { cursor } : {}) });
-        walked.push(...(response.body.items as ListedItem[]).map((item) => item.id));
-        cursor = response.body.nextCursor as string | null;
-      } while (cursor !== null && walked.length < 10);
+      const walked = await walkIds(webhook.id, { limit: '1' }, 10);
       expect([...walked].sort()).toEqual([...ids].sort());
       expect(walked[0]).toBe(ids[4]);
 
@@ -294,13 +294,7 @@ describe('GET .../webhooks/{webhookId}/notifications', () => {
     });
 
     it('pages a filtered list without leaving the filter', async () => {
-      const ids: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const response = await list(webhookId, { status: 'failed', limit: '3', ...(cursor ? { cursor } : {}) });
-        ids.push(...(response.body.items as ListedItem[]).map((item) => item.id));
-        cursor = response.body.nextCursor as string | null;
-      } while (cursor !== null);
+      const ids = await walkIds(webhookId, { status: 'failed', limit: '3' });
 
       expect(ids).toEqual(expected((row) => row.status === 'failed'));
     });

@@ -1,28 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { RetriggerAuditRecordEntity } from '../src/notifications-admin/entities/retrigger-audit-record.entity';
 import { WebhookEntity } from '../src/notifications-admin/entities/webhook.entity';
-import { WebhookNotificationRequestEntity } from '../src/notifications-admin/entities/webhook-notification-request.entity';
 import { assertMatchesSpec, SpecOperation } from './support/openapi';
 import { Receiver } from './support/receivers';
-import { attemptsOf, newSecret, seedNotification, seedWebhook } from './support/seed';
+import { attemptsOf, newSecret, seedNotification, seedPendingAttempt, seedWebhook } from './support/seed';
 import { openDatabase, ServiceProcess } from './support/service-process';
-import { retriggerPath, startTestApp, TestApp, testDatabaseUrl } from './support/test-app';
+import { auditPath, principalOf, retriggerPath, startTestApp, TestApp, testDatabaseUrl } from './support/test-app';
 
 const LIST: SpecOperation = { path: '/api/notifications/v1/admin/webhooks/{webhookId}/retriggers', method: 'get' };
 const RECORD: SpecOperation = {
   path: '/api/notifications/v1/admin/webhooks/{webhookId}/retriggers/{retriggerId}',
   method: 'get',
 };
-
-function auditPath(webhookId: string, retriggerId?: string): string {
-  const list = `/api/notifications/v1/admin/webhooks/${webhookId}/retriggers`;
-  return retriggerId === undefined ? list : `${list}/${retriggerId}`;
-}
-
-function principalOf(apiKey: string): string {
-  return `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 12)}`;
-}
 
 interface Item {
   webhookNotificationId: string;
@@ -81,13 +71,7 @@ describe('the retrigger audit trail', () => {
     const unsigned = await seedNotification(testApp.dataSource, webhook, secret, { scheme: 'none' });
     const inFlight = await seedNotification(testApp.dataSource, webhook, secret);
     const rejected = await seedNotification(testApp.dataSource, webhook, secret, { payload: '{"type":"reject"}' });
-    await testApp.dataSource.getRepository(WebhookNotificationRequestEntity).insert({
-      id: randomUUID(),
-      webhookNotificationId: inFlight.id,
-      url: receiver.url,
-      status: 'pending',
-      retriggeredBy: null,
-    });
+    await seedPendingAttempt(testApp.dataSource, inFlight.id, receiver.url);
     const ids = [rejected.id, randomUUID(), delivered.id, inFlight.id, unsigned.id];
     const reason = 'INC-4211: the receiver was down from 02:10 to 02:55';
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
@@ -15,9 +15,10 @@ import {
   notificationStatus,
   secondsAbout,
   seedNotification,
+  seedPendingAttempt,
   seedWebhook,
 } from './support/seed';
-import { onPostgres, retriggerPath, startTestApp, TestApp } from './support/test-app';
+import { onPostgres, principalOf, retriggerPath, startTestApp, TestApp } from './support/test-app';
 
 /** Sends a retrigger and checks the answer against the OpenAPI document. */
 async function retrigger(testApp: TestApp, webhookId: string, ids: unknown, headers: Record<string, string> = {}) {
@@ -36,10 +37,6 @@ const SUCCESS_DETAILS = { reason: null, responseStatus: 200, ...HOUR_OLD_SIGNATU
 const NOT_SENT_DETAILS = { responseStatus: null, signatureAgeSeconds: null, warning: null };
 /** A signature made a second before the retrigger: no receiver tolerance is near. */
 const FRESH_SIGNATURE = { signatureAgeSeconds: secondsAbout(1), warning: null };
-
-function principalOf(apiKey: string): string {
-  return `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 12)}`;
-}
 
 describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
   let testApp: TestApp;
@@ -542,13 +539,7 @@ describe('POST .../webhooks/{webhookId}/notifications/retrigger', () => {
     it('fails an item whose notification already has a pending attempt, writing no row', async () => {
       const webhook = await seedWebhook(testApp.dataSource, { url: receiver.url });
       const stored = await seedNotification(testApp.dataSource, webhook, newSecret());
-      await testApp.dataSource.getRepository(WebhookNotificationRequestEntity).insert({
-        id: randomUUID(),
-        webhookNotificationId: stored.id,
-        url: receiver.url,
-        status: 'pending',
-        retriggeredBy: null,
-      });
+      await seedPendingAttempt(testApp.dataSource, stored.id, receiver.url);
       const before = receiver.requests.length;
 
       const response = await retrigger(testApp, webhook.id, [stored.id]);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { WebhookEntity } from '../src/notifications-admin/entities/webhook.entity';
-import { WebhookNotificationRequestEntity } from '../src/notifications-admin/entities/webhook-notification-request.entity';
 import { WebhookNotificationEntity } from '../src/notifications-admin/entities/webhook-notification.entity';
 import { assertMatchesSpec } from './support/openapi';
 import { Receiver } from './support/receivers';
@@ -13,6 +12,7 @@ import {
   secondsAbout,
   SeededNotification,
   seedNotification,
+  seedPendingAttempt,
   seedWebhook,
 } from './support/seed';
 import { retriggerPath, startTestApp, TestApp } from './support/test-app';
@@ -242,13 +242,7 @@ describe('retrigger signatures', () => {
     });
 
     it('resign: SIGNATURE_UNSUPPORTED comes before IN_FLIGHT, and NOT_FOUND before both', async () => {
-      await testApp.dataSource.getRepository(WebhookNotificationRequestEntity).insert({
-        id: randomUUID(),
-        webhookNotificationId: unsigned.id,
-        url: receiver.url,
-        status: 'pending',
-        retriggeredBy: null,
-      });
+      await seedPendingAttempt(testApp.dataSource, unsigned.id, receiver.url);
       const other = await seedWebhook(testApp.dataSource, { url: receiver.url });
       const foreign = await seedNotification(testApp.dataSource, other, newSecret(), { scheme: 'none' });
 

@@ -57,3 +57,12 @@ export class LoopbackReceivers {
     this.servers.push(server);
   }
 }
+
+/**
+ * Run as a script (`node -r ts-node/register/transpile-only
+ * scripts/bench/loopback.receivers.ts`): one receiver answering at once in a
+ * process of its own; it prints its port on a line and serves until killed.
+ */
+if (require.main === module) {
+  void LoopbackReceivers.start(1).then((receivers) => process.stdout.write(`${new URL(receivers.urls[0]).port}\n`));
+}

@@ -1,3 +1,5 @@
+import { jsonSchemaOf, operationsOf, Schema } from './openapi-walk';
+
 /**
  * What two OpenAPI documents must agree on, keyword by keyword, whatever
  * their version and layout: the version, info (title, version, license),
@@ -9,7 +11,6 @@
  * `nullable` and 3.1's `type: [x, 'null']` read the same, as do `const: x`
  * and `enum: [x]`. Descriptions and examples are left out.
  */
-type Schema = Record<string, unknown>;
 type Document = {
   openapi: string;
   info?: Schema;
@@ -33,17 +34,14 @@ const COMPARED_KEYWORDS = [
   'exclusiveMaximum',
   'default',
 ] as const;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'];
 const SCHEMA_REF = '#/components/schemas/';
 
 /** `document` is a parsed OpenAPI document (3.0 or 3.1). */
 export function documentShape(parsed: object) {
   const document = parsed as Document;
   const operations: Record<string, unknown> = {};
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of METHODS.filter((name) => item[name])) {
-      operations[`${method.toUpperCase()} ${path}`] = operationShape(document, item[method]);
-    }
+  for (const { name, operation } of operationsOf(parsed as Schema)) {
+    operations[name] = operationShape(document, operation);
   }
   const securitySchemes = Object.fromEntries(
     Object.entries(document.components?.securitySchemes ?? {}).map(([name, scheme]) => [
@@ -111,10 +109,6 @@ function headersShape(document: Document, response: Schema) {
       ])
       .sort(([a], [b]) => a.localeCompare(b)),
   );
-}
-
-function jsonSchemaOf(holder: Schema): Schema | undefined {
-  return (holder.content as Record<string, { schema?: Schema }> | undefined)?.['application/json']?.schema;
 }
 
 function schemaShape(document: Document, schema: Schema | undefined): Schema | null {

@@ -1,4 +1,8 @@
-/** Walks a parsed OpenAPI 3.1 document, so that rules can be checked on every route and schema, new ones included. */
+/**
+ * Walks a parsed OpenAPI 3.1 document, so that rules can be checked on every
+ * route and schema, new ones included. operationsOf and jsonSchemaOf read 3.0
+ * as well (openapi-shape.ts uses them on both).
+ */
 export type Schema = Record<string, unknown>;
 export interface Operation {
   /** `POST /api/...`, for messages. */

@@ -117,6 +117,17 @@ export async function seedAttempt(
   return attempt;
 }
 
+/** An attempt still in flight (a send that has not finished): the notification cannot be sent again until it ends. */
+export async function seedPendingAttempt(dataSource: DataSource, notificationId: string, url: string): Promise<void> {
+  await dataSource.getRepository(WebhookNotificationRequestEntity).insert({
+    id: randomUUID(),
+    webhookNotificationId: notificationId,
+    url,
+    status: 'pending',
+    retriggeredBy: null,
+  });
+}
+
 /** Matches a number of seconds within `slack` of `expected`: a test's own duration moves a clock-based age. */
 export function secondsAbout(expected: number, slack = 5) {
   return {

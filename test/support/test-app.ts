@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -89,4 +89,15 @@ export function historyPath(webhookId: string, notificationId: string): string {
 
 export function listPath(webhookId: string): string {
   return `/api/notifications/v1/admin/webhooks/${webhookId}/notifications`;
+}
+
+/** The retrigger audit list of a webhook, or one of its records. */
+export function auditPath(webhookId: string, retriggerId?: string): string {
+  const list = `/api/notifications/v1/admin/webhooks/${webhookId}/retriggers`;
+  return retriggerId === undefined ? list : `${list}/${retriggerId}`;
+}
+
+/** The principal the service records for a request made with `apiKey`. */
+export function principalOf(apiKey: string): string {
+  return `apikey:${createHash('sha256').update(apiKey).digest('hex').slice(0, 12)}`;
 }

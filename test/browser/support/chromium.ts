@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core downloads no browser of its own. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /**
  * A headless Chromium that reaches nothing but what the page asks for: no

@@ -87,24 +87,3 @@ export async function retrigger(baseUrl: string, webhookId: string, ids: string[
   });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
-
-/** Everything our migrations made, as PostgreSQL describes it: columns, constraints, indexes. */
-export async function ourSchema(): Promise<unknown> {
-  const tables = ['webhooks', 'webhook_notifications', 'webhook_notification_requests', 'retrigger_idempotency_keys'];
-  return {
-    columns: await sql(
-      `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
-        WHERE table_schema = 'public' AND table_name = ANY($1) ORDER BY table_name, column_name`,
-      [tables],
-    ),
-    constraints: await sql(
-      `SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint
-        WHERE conrelid::regclass::text = ANY($1) ORDER BY 1, 2`,
-      [tables],
-    ),
-    indexes: await sql(
-      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1) ORDER BY 1, 2`,
-      [tables],
-    ),
-  };
-}
